@@ -1,0 +1,45 @@
+import { administeredOrganizations, describePrincipal, isGlobalAdmin, type Principal } from './caller.js';
+import { ForbiddenError } from './errors.js';
+
+/** What a tool does to its resource, for the caller rules below. */
+export interface ToolAccess {
+  action: 'read' | 'write';
+  /** Casdoor lets any signed-in user read one such object, masked (get-application is public). */
+  publicRead?: boolean;
+}
+
+/**
+ * Casdoor's rights (casdoor.md §1.6, §2.2): global admins and applications act everywhere; an
+ * organization admin only inside their own organization, reads included; anyone else only what
+ * Casdoor gives a signed-in non-admin. `organization` undefined means "not known yet": the check
+ * runs again once the tool has loaded its target.
+ */
+export function checkOrganization(
+  principal: Principal,
+  tool: string,
+  access: ToolAccess,
+  organization: string | undefined,
+): void {
+  const orgs = administeredOrganizations(principal);
+  if (orgs === 'all') return;
+  if (orgs === 'none') {
+    if (access.action === 'read' && access.publicRead) return;
+    throw new ForbiddenError(
+      'admin_required',
+      `${describePrincipal(principal)} is not an administrator; Casdoor lets only administrators use ${tool}`,
+      tool,
+    );
+  }
+  if (organization !== undefined && organization !== orgs.only) {
+    throw new ForbiddenError(
+      'own_organization_only',
+      `${describePrincipal(principal)} may act only on organization ${orgs.only}, not ${organization}`,
+      tool,
+    );
+  }
+}
+
+/** Only global admins and applications see secrets, as with Casdoor's masking (stricter for org admins). */
+export function canSeeSecrets(principal: Principal): boolean {
+  return isGlobalAdmin(principal);
+}

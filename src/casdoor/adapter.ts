@@ -1,0 +1,193 @@
+import http from 'node:http';
+import https from 'node:https';
+import { SDK } from 'casdoor-nodejs-sdk';
+import { CasdoorError } from './errors.js';
+import type { CasdoorApplication, CasdoorOrganization, CasdoorUser, Page } from './types.js';
+
+/**
+ * The one module that imports casdoor-nodejs-sdk. Every call:
+ * - authenticates as the server's own Casdoor application (Basic clientId:secret), except the
+ *   session lookup, which sends the caller's cookie and nothing else;
+ * - checks Casdoor's envelope ({status:"error"} arrives as HTTP 200) and "Unaffected" writes;
+ * - copies its inputs, since the SDK's write methods mutate their argument;
+ * - has a timeout and maps network failures to CasdoorError naming the endpoint.
+ */
+export interface CasdoorAdapter {
+  listApplications(query: { organization?: string; page: number; pageSize: number }): Promise<Page<CasdoorApplication>>;
+  getApplication(name: string): Promise<CasdoorApplication | null>;
+  addApplication(app: CasdoorApplication): Promise<void>;
+  /** Writes `app` over the row named `name`; only `columns` when given (Casdoor's columns parameter). */
+  updateApplication(name: string, app: CasdoorApplication, columns?: readonly string[]): Promise<void>;
+  deleteApplication(app: Pick<CasdoorApplication, 'owner' | 'name' | 'organization'>): Promise<void>;
+  getOrganization(name: string): Promise<CasdoorOrganization | null>;
+  getUser(owner: string, name: string): Promise<CasdoorUser | null>;
+  /** Resolves a casdoor_session_id cookie; null when Casdoor says it is not signed in. */
+  getAccount(sessionCookie: string): Promise<CasdoorUser | null>;
+}
+
+export interface CasdoorAdapterOptions {
+  endpoint: string;
+  clientId: string;
+  clientSecret: string;
+  organization: string;
+  application: string;
+  timeoutMs: number;
+}
+
+interface Envelope {
+  status: string;
+  msg?: string;
+  data?: unknown;
+  data2?: unknown;
+}
+
+interface HttpLike {
+  get(url: string, config?: object): Promise<{ data: unknown; status: number }>;
+  post(url: string, data: unknown, config?: object): Promise<{ data: unknown; status: number }>;
+}
+
+/** Exposes the SDK's own request object (protected since 1.24.0) for what the SDK lacks. */
+class CasdoorSdk extends SDK {
+  get http(): HttpLike {
+    return this.request as unknown as HttpLike;
+  }
+}
+
+export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAdapter {
+  const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
+  const sdkConfig = {
+    endpoint: options.endpoint,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    certificate: '',
+    orgName: options.organization,
+    appName: options.application,
+  };
+  // Keep-alive agents: one TCP connection per in-flight call instead of one per call.
+  const transport = {
+    timeout: options.timeoutMs,
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    maxRedirects: 0,
+    // The SDK merges axiosConfig shallowly, so these headers replace its Basic header: set it again.
+    headers: { Authorization: `Basic ${basic}`, Accept: 'application/json' },
+  };
+  const sdk = new CasdoorSdk(sdkConfig, transport);
+  // No credentials at all: Casdoor writes any Basic/Bearer identity into the session behind a cookie
+  // sent with it (casdoor.md §1.10), so the caller's cookie must travel alone.
+  const cookieSdk = new CasdoorSdk(sdkConfig, { ...transport, headers: { Accept: 'application/json' } });
+
+  async function call(method: 'GET' | 'POST', path: string, run: () => Promise<{ data: unknown }>): Promise<Envelope> {
+    const endpoint = `${method} /api${path}`;
+    let res: { data: unknown };
+    try {
+      res = await run();
+    } catch (err) {
+      throw translateError(err, endpoint, options.timeoutMs);
+    }
+    const body = res.data;
+    if (!isEnvelope(body)) {
+      throw new CasdoorError('casdoor_bad_response', `Casdoor answered ${endpoint} with something other than its JSON envelope`, endpoint);
+    }
+    if (body.status !== 'ok') {
+      const msg = typeof body.msg === 'string' && body.msg ? body.msg : 'unspecified error';
+      throw new CasdoorError('casdoor_rejected', `Casdoor refused ${endpoint}: ${msg}`, endpoint);
+    }
+    return body;
+  }
+
+  async function write(path: string, run: () => Promise<{ data: unknown }>): Promise<void> {
+    const env = await call('POST', path, run);
+    if (env.data !== 'Affected') {
+      throw new CasdoorError(
+        'casdoor_unaffected',
+        `Casdoor changed nothing for POST /api${path} (it answers "Unaffected" when nothing matched or the object already exists)`,
+        `POST /api${path}`,
+      );
+    }
+  }
+
+  const copy = <T>(v: T): T => structuredClone(v);
+
+  return {
+    async listApplications({ organization, page, pageSize }) {
+      // get-applications ignores `organization` once paginated (casdoor.md §2.2), so an
+      // organization filter goes through get-organization-applications, which honours both.
+      const env = organization
+        ? await call('GET', '/get-organization-applications', () =>
+            sdk.http.get('/get-organization-applications', { params: { owner: 'admin', organization, p: page, pageSize } }),
+          )
+        : await call('GET', '/get-applications', () =>
+            sdk.http.get('/get-applications', { params: { owner: 'admin', p: page, pageSize } }),
+          );
+      const items = Array.isArray(env.data) ? (env.data as CasdoorApplication[]) : [];
+      const total = typeof env.data2 === 'number' ? env.data2 : items.length;
+      return { items, total };
+    },
+    async getApplication(name) {
+      const env = await call('GET', '/get-application', () => sdk.getApplication(name));
+      return isObject(env.data) ? (env.data as CasdoorApplication) : null;
+    },
+    async addApplication(app) {
+      await write('/add-application', () => sdk.addApplication(copy(app) as never));
+    },
+    async updateApplication(name, app, columns) {
+      const params: Record<string, string> = { id: `admin/${name}` };
+      if (columns && columns.length > 0) params.columns = columns.join(',');
+      await write('/update-application', () => sdk.http.post('/update-application', copy(app), { params }));
+    },
+    async deleteApplication(app) {
+      await write('/delete-application', () => sdk.deleteApplication(copy(app) as never));
+    },
+    async getOrganization(name) {
+      const env = await call('GET', '/get-organization', () => sdk.getOrganization(name));
+      return isObject(env.data) ? (env.data as CasdoorOrganization) : null;
+    },
+    async getUser(owner, name) {
+      const env = await call('GET', '/get-user', () => sdk.http.get('/get-user', { params: { id: `${owner}/${name}` } }));
+      return isObject(env.data) ? (env.data as CasdoorUser) : null;
+    },
+    async getAccount(sessionCookie) {
+      const path = '/get-account';
+      let res: { data: unknown };
+      try {
+        res = await cookieSdk.http.get(path, { headers: { Cookie: `casdoor_session_id=${sessionCookie}` } });
+      } catch (err) {
+        throw translateError(err, `GET /api${path}`, options.timeoutMs);
+      }
+      if (!isEnvelope(res.data)) {
+        throw new CasdoorError('casdoor_bad_response', 'Casdoor answered GET /api/get-account with something other than its JSON envelope', `GET /api${path}`);
+      }
+      if (res.data.status !== 'ok' || !isObject(res.data.data)) return null;
+      return res.data.data as CasdoorUser;
+    },
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isEnvelope(v: unknown): v is Envelope {
+  return isObject(v) && typeof v.status === 'string';
+}
+
+interface AxiosLikeError {
+  isAxiosError?: boolean;
+  code?: string;
+  response?: { status: number };
+}
+
+function translateError(err: unknown, endpoint: string, timeoutMs: number): CasdoorError {
+  const e = (err ?? {}) as AxiosLikeError;
+  if (e.response) {
+    return new CasdoorError('casdoor_http', `Casdoor answered ${endpoint} with HTTP ${e.response.status}`, endpoint, e.response.status, { cause: err });
+  }
+  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') {
+    return new CasdoorError('casdoor_timeout', `Casdoor did not answer ${endpoint} within ${timeoutMs} ms`, endpoint, undefined, { cause: err });
+  }
+  if (e.code === 'ERR_BAD_RESPONSE' || err instanceof SyntaxError) {
+    return new CasdoorError('casdoor_bad_response', `Casdoor answered ${endpoint} with a body that is not JSON`, endpoint, undefined, { cause: err });
+  }
+  return new CasdoorError('casdoor_unreachable', `Casdoor could not be reached for ${endpoint}`, endpoint, undefined, { cause: err });
+}

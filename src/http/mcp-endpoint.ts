@@ -1,0 +1,124 @@
+import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCNotification, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { Caller } from '../auth/caller.js';
+import { HTTP_STATUS_OF, Refusal } from '../auth/errors.js';
+import { gate } from '../auth/gate.js';
+import { TokenError } from '../auth/token-verifier.js';
+import { CasdoorError } from '../casdoor/errors.js';
+import type { ExchangeTransport } from '../mcp/exchange-transport.js';
+import type { ToolRegistry } from '../mcp/registry.js';
+import { wwwAuthenticate } from './challenge.js';
+import { resourceFor, resourceMetadataUrl } from './well-known.js';
+
+/** The protocol revisions this server speaks (the SDK also knows 2024-10-07, which we do not offer). */
+export const PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
+if (!PROTOCOL_VERSIONS.every((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v))) throw new Error('SDK lacks a protocol version we offer');
+
+export interface McpEndpointDeps {
+  publicUrl: string;
+  authenticator: Authenticator;
+  registry: ToolRegistry;
+  exchange: ExchangeTransport;
+  logger: Logger;
+  /** Every value of the Authorization header as received (Node folds duplicates, so the edge reads raw headers). */
+  authorizationHeaders(c: Context): string[];
+}
+
+type Json = Record<string, unknown>;
+const REALM = 'casdoor-mcp';
+
+function rpcError(code: number, message: string, id: unknown = null, data?: unknown): Json {
+  return { jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } };
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const validId = (id: unknown): boolean => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+
+/**
+ * POST /mcp and /api/mcp: stateless Streamable HTTP with JSON responses. Order: protocol checks,
+ * parse, authenticate (every method: a bad credential is a 401 even on tools/list), gate (tools/call),
+ * dispatch to the shared SDK Server. Errors are turned into HTTP here and only here.
+ */
+export function mcpEndpoint(deps: McpEndpointDeps) {
+  return async function mcpPost(c: Context): Promise<Response> {
+    const path = new URL(c.req.url).pathname;
+    const prm = resourceMetadataUrl(resourceFor(deps.publicUrl, path));
+    const contentType = c.req.header('content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+      return c.json(rpcError(-32600, 'Content-Type must be application/json'), 415);
+    }
+    const version = c.req.header('mcp-protocol-version');
+    if (version !== undefined && !(PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
+      return c.json(rpcError(-32600, `Unsupported MCP-Protocol-Version ${JSON.stringify(version.slice(0, 40))}; supported: ${PROTOCOL_VERSIONS.join(', ')}`), 400);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return c.json(rpcError(-32700, 'Parse error: the body is not valid JSON'), 400);
+    }
+    if (Array.isArray(body)) {
+      return c.json(rpcError(-32600, 'JSON-RPC batches are not supported: send one message per request'), 400);
+    }
+    if (!isObject(body) || body.jsonrpc !== '2.0') {
+      return c.json(rpcError(-32600, 'Invalid Request: expected one JSON-RPC 2.0 message object'), 400);
+    }
+    const id = 'id' in body ? body.id : undefined;
+    if (id !== undefined && !validId(id)) {
+      return c.json(rpcError(-32600, 'Invalid Request: id must be a string or a number'), 400);
+    }
+    const isRequest = typeof body.method === 'string' && id !== undefined;
+    const isNotification = typeof body.method === 'string' && id === undefined;
+    const isResponse = body.method === undefined && id !== undefined && ('result' in body || 'error' in body);
+    if (!isRequest && !isNotification && !isResponse) {
+      return c.json(rpcError(-32600, 'Invalid Request: not a JSON-RPC request, notification or response', id ?? null), 400);
+    }
+    if (body.params !== undefined && !isObject(body.params)) {
+      return c.json(rpcError(-32602, 'Invalid params: params must be an object', id ?? null), 400);
+    }
+
+    let caller: Caller;
+    try {
+      caller = await deps.authenticator.authenticate({
+        authorization: deps.authorizationHeaders(c),
+        sessionCookie: getCookie(c, 'casdoor_session_id'),
+      });
+    } catch (err) {
+      return refuse(c, err, id ?? null, prm);
+    }
+    const extra = { authInfo: { token: '', clientId: '', scopes: [], extra: { caller } }, requestInfo: { headers: {} } };
+
+    if (isNotification) {
+      deps.exchange.notify(body as unknown as JSONRPCNotification, extra);
+      return c.body(null, 202);
+    }
+    if (isResponse) return c.body(null, 202); // answers to server requests: none are outstanding in JSON mode
+
+    const refusal = gate(caller, body.method as string, body.params, deps.registry);
+    if (refusal) return refuse(c, refusal, id, prm);
+
+    const reply = await deps.exchange.request(body as unknown as JSONRPCRequest, extra, c.req.raw.signal);
+    const status = 'error' in reply ? (HTTP_STATUS_OF[reply.error.code] ?? 200) : 200;
+    return c.json(reply, status as 200);
+  };
+
+  function refuse(c: Context, err: unknown, id: unknown, prm: string): Response {
+    if (err instanceof Refusal) {
+      if (err.challenge) c.header('WWW-Authenticate', wwwAuthenticate(err.challenge, prm, REALM));
+      return c.json(rpcError(err.rpcCode, err.rpcMessage, id, err.data), err.status as 401);
+    }
+    // Credentials could not be checked because Casdoor or its JWKS is unreachable: a server-side fault.
+    if (err instanceof CasdoorError || (err instanceof TokenError && err.code === 'jwks_unavailable')) {
+      deps.logger.warn({ reason: err.message }, 'credentials could not be checked');
+      c.header('Retry-After', '5');
+      return c.json(rpcError(-32603, 'Casdoor is unreachable, so credentials cannot be checked; retry shortly', id), 503);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { Caller } from '../auth/caller.js';
+import type { ScopeRegistry } from '../auth/scopes.js';
+import type { AnyTool } from './tool.js';
+
+/** A tool as tools/list shows it, computed once at start. */
+export interface ListedTool {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+  annotations: AnyTool['annotations'] & { title: string };
+  _meta: { requiredScopes: string[] };
+}
+
+export interface ToolRegistry {
+  get(name: string): AnyTool | undefined;
+  readonly names: readonly string[];
+  requiredScope(name: string): string | undefined;
+  /** The tools a caller may see: all for anonymous browsing and session cookies, else those its scopes grant. */
+  visibleTo(caller: Caller): readonly ListedTool[];
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegistry): ToolRegistry {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  if (byName.size !== tools.length) throw new Error('two tools share a name');
+  const listed = tools.map<ListedTool>((t) => {
+    const scope = scopes.requiredScope(t.name);
+    return {
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: jsonSchema(t.input, 'input'),
+      outputSchema: jsonSchema(t.output, 'output'),
+      annotations: { title: t.title, ...t.annotations },
+      _meta: { requiredScopes: scope ? [scope] : [] },
+    };
+  });
+  // tools/list output per distinct scope set, computed once: a handful of sets exist in practice.
+  const byScopeSet = new Map<string, readonly ListedTool[]>();
+  const MAX_CACHED_SETS = 256;
+  return {
+    get: (name) => byName.get(name),
+    names: tools.map((t) => t.name),
+    requiredScope: (name) => scopes.requiredScope(name),
+    visibleTo(caller) {
+      if (caller.kind !== 'token') return listed;
+      const key = [...caller.scopes].sort().join(' ');
+      let hit = byScopeSet.get(key);
+      if (!hit) {
+        hit = listed.filter((t) => t._meta.requiredScopes.every((s) => caller.scopes.has(s)));
+        if (byScopeSet.size >= MAX_CACHED_SETS) byScopeSet.clear();
+        byScopeSet.set(key, hit);
+      }
+      return hit;
+    },
+  };
+}

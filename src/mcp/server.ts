@@ -1,0 +1,111 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Caller } from '../auth/caller.js';
+import { ForbiddenError, RpcCode } from '../auth/errors.js';
+import { canSeeSecrets, checkOrganization } from '../auth/policy.js';
+import { administeredOrganizations } from '../auth/caller.js';
+import type { CasdoorAdapter } from '../casdoor/adapter.js';
+import { CasdoorError } from '../casdoor/errors.js';
+import type { ToolRegistry } from './registry.js';
+import { ToolError, type ToolContext } from './tool.js';
+
+/** An error the SDK's Protocol puts on the wire as is: its code, message and data. */
+export class RpcError extends Error {
+  constructor(readonly code: number, message: string, readonly data?: unknown) {
+    super(message);
+  }
+}
+
+export interface McpServerDeps {
+  registry: ToolRegistry;
+  casdoor: CasdoorAdapter;
+  logger: Logger;
+  version: string;
+}
+
+/** The caller travels from the edge (HTTP or stdio) to the handlers in authInfo.extra. */
+export function callerOf(extra: { authInfo?: { extra?: Record<string, unknown> } }): Caller {
+  return (extra.authInfo?.extra?.caller as Caller | undefined) ?? { kind: 'anonymous' };
+}
+
+const INSTRUCTIONS =
+  'Administers Casdoor applications. Application ids look like "admin/<name>"; the organization is a field. ' +
+  'Call get_applications to find ids before reading, changing or deleting one.';
+
+/**
+ * One long-lived low-level SDK Server for every request: tools/list and tools/call handlers read
+ * the caller from authInfo, so nothing is built per request. The gate (auth/gate.ts) has already
+ * refused callers without the scope; handlers apply only the organization rules that need the target.
+ */
+export function createMcpServer(deps: McpServerDeps): Server {
+  const server = new Server(
+    { name: 'casdoor-mcp', title: 'Casdoor MCP server', version: deps.version },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, (_req, extra) => ({ tools: [...deps.registry.visibleTo(callerOf(extra))] }));
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+    const tool = deps.registry.get(req.params.name);
+    if (!tool) throw new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`, { tool: req.params.name, known: deps.registry.names });
+    const caller = callerOf(extra);
+    if (caller.kind === 'anonymous') throw new RpcError(RpcCode.Unauthorized, 'unauthorized'); // the gate refuses first
+    const parsed = tool.input.safeParse(req.params.arguments ?? {});
+    if (!parsed.success) {
+      throw new RpcError(ErrorCode.InvalidParams, `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`, {
+        tool: tool.name,
+        issues: parsed.error.issues.map((i: z.core.$ZodIssue) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    const orgs = administeredOrganizations(caller.principal);
+    const ctx: ToolContext = {
+      casdoor: deps.casdoor,
+      caller,
+      canSeeSecrets: canSeeSecrets(caller.principal),
+      ownOrganization: typeof orgs === 'object' ? orgs.only : undefined,
+      checkOrganization: (org) => checkOrganization(caller.principal, tool.name, tool.access, org),
+      signal: extra.signal,
+    };
+    try {
+      const out = (await tool.run(parsed.data, ctx)) as Record<string, unknown>;
+      return { content: [{ type: 'text', text: JSON.stringify(out) }], structuredContent: out };
+    } catch (err) {
+      if (err instanceof ForbiddenError) throw new RpcError(RpcCode.Forbidden, 'forbidden', err.toRpcData());
+      if (err instanceof ToolError) return toolError(err.message);
+      if (err instanceof CasdoorError) {
+        deps.logger.warn({ tool: tool.name, casdoor: err.code, endpoint: err.endpoint, status: err.status }, 'casdoor call failed');
+        return toolError(`${err.message}. ${nextStep(err)}`);
+      }
+      deps.logger.error({ tool: tool.name, err }, 'tool failed unexpectedly');
+      return toolError(`${tool.name} failed unexpectedly; nothing more is known to the agent. Retry once, then report it to the operator.`);
+    }
+  });
+  return server;
+}
+
+function toolError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+function nextStep(err: CasdoorError): string {
+  switch (err.code) {
+    case 'casdoor_rejected':
+      return 'Check the arguments against what Casdoor accepts, then retry.';
+    case 'casdoor_unaffected':
+      return 'Read the object again to see its current state.';
+    default:
+      return 'Casdoor may be down or overloaded; retry in a few seconds, and tell the operator if it persists.';
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      if (i.code === 'unrecognized_keys') {
+        const where = i.path.length ? ` in ${i.path.join('.')}` : '';
+        return `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}${where} (not in the schema, refused)`;
+      }
+      return `${i.path.length ? i.path.join('.') : '(arguments)'}: ${i.message}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,37 @@
+// Assembles the Hono app in Casdoor's filter order: log/faults, body, AutoSigninFilter,
+// ApiFilter (+ FieldValidationFilter), then the controllers.
+import { Hono } from 'hono';
+import { registerAccounts } from './accounts.js';
+import { registerApplications } from './applications.js';
+import { autoSignin } from './auth.js';
+import { apiFilter } from './authz.js';
+import type { AppEnv, SandboxContext } from './context.js';
+import { fail } from './envelope.js';
+import { logAndFaults } from './faults.js';
+import { registerOAuth } from './oauth.js';
+import { registerOrganizations } from './organizations.js';
+import { registerUsers } from './users.js';
+import { registerWellKnown } from './wellknown.js';
+
+export function createApp(ctx: SandboxContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', logAndFaults(ctx));
+  app.use('*', async (c, next) => {
+    c.set('raw', c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text());
+    c.set('caller', '');
+    c.set('session', undefined);
+    return next();
+  });
+  app.use('/api/*', autoSignin(ctx));
+  app.use('/api/*', apiFilter(ctx));
+  registerOAuth(app, ctx);
+  registerWellKnown(app, ctx);
+  registerApplications(app, ctx);
+  registerUsers(app, ctx);
+  registerOrganizations(app, ctx);
+  registerAccounts(app, ctx);
+  app.notFound((c) => c.json(fail(`Not Found: ${c.req.method} ${c.req.path}`), 404));
+  // Never leak a stack trace; Casdoor answers a panic with a bare 500 as well.
+  app.onError((err, c) => c.json(fail(`Internal Server Error: ${err.message}`), 500));
+  return app;
+}

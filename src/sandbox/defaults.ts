@@ -1,0 +1,104 @@
+// Realistic default values Casdoor fills in for new objects (object/application_util.go,
+// object/init.go). Kept apart from the seed so add-application can reuse them.
+
+export const FAILED_SIGNIN_LIMIT = 5;
+export const FAILED_SIGNIN_FROZEN_MINUTES = 15;
+
+export function defaultSignupItems(): Record<string, unknown>[] {
+  const rows: Array<[string, boolean, boolean, string]> = [
+    ['ID', false, true, 'Random'], ['Username', true, true, 'None'], ['Display name', true, true, 'None'],
+    ['Password', true, true, 'None'], ['Confirm password', true, true, 'None'], ['Email', true, true, 'None'],
+    ['Phone', true, true, 'None'], ['Agreement', true, true, 'None'], ['Tag', false, false, 'None'],
+    ['Languages', true, false, 'None'],
+  ];
+  return rows.map(([name, visible, required, rule]) => ({
+    name, visible, required, prompted: false, type: '', customCss: '', label: '', placeholder: '',
+    options: null, regex: '', rule,
+  }));
+}
+
+export function defaultSigninItems(): Record<string, unknown>[] {
+  const names = ['Back button', 'Languages', 'Logo', 'Signin methods', 'Username', 'Password',
+    'Verification code', 'Agreement', 'Forgot password?', 'Login button', 'Signup link', 'Providers'];
+  return names.map((name) => ({
+    name, visible: true, label: '', customCss: '', placeholder: '', rule: 'None', isCustom: false,
+  }));
+}
+
+// extendApplicationWithSigninMethods: derived from the enable* flags when empty.
+export function defaultSigninMethods(app: Record<string, unknown>): Record<string, unknown>[] {
+  const methods: Record<string, unknown>[] = [];
+  if (app.enablePassword) methods.push({ name: 'Password', displayName: 'Password', rule: 'All' });
+  if (app.enableCodeSignin) methods.push({ name: 'Verification code', displayName: 'Verification code', rule: 'All' });
+  if (app.enableWebAuthn) methods.push({ name: 'WebAuthn', displayName: 'WebAuthn', rule: 'None' });
+  methods.push({ name: 'Face ID', displayName: 'Face ID', rule: 'None' });
+  return methods;
+}
+
+export function uiSigninMethods(): Record<string, unknown>[] {
+  return [
+    { name: 'Password', displayName: 'Password', rule: 'All' },
+    { name: 'Verification code', displayName: 'Verification code', rule: 'All' },
+    { name: 'WebAuthn', displayName: 'WebAuthn', rule: 'None' },
+    { name: 'Face ID', displayName: 'Face ID', rule: 'None' },
+  ];
+}
+
+export function scopeItem(name: string, description: string, tools: string[]): Record<string, unknown> {
+  return { name, displayName: name, description, tools };
+}
+
+// Scopes of the MCP server's own app: both spellings plus Casdoor's convenience scopes.
+export function mcpScopes(): Record<string, unknown>[] {
+  const appRead = ['get_applications', 'get_application'];
+  const appWrite = ['add_application', 'update_application', 'delete_application'];
+  const userRead = ['get_users', 'get_user'];
+  const userWrite = ['add_user', 'update_user', 'delete_user'];
+  return [
+    scopeItem('read:application', 'Read applications', appRead),
+    scopeItem('write:application', 'Manage applications', appWrite),
+    scopeItem('read:user', 'Read users', userRead),
+    scopeItem('write:user', 'Manage users', userWrite),
+    scopeItem('application:read', 'Read applications', appRead),
+    scopeItem('application:write', 'Manage applications', appWrite),
+    scopeItem('user:read', 'Read users', userRead),
+    scopeItem('user:write', 'Manage users', userWrite),
+    scopeItem('read', 'All read scopes', [...appRead, ...userRead]),
+    scopeItem('write', 'All write scopes', [...appWrite, ...userWrite]),
+    scopeItem('admin', 'Everything', [...appRead, ...appWrite, ...userRead, ...userWrite]),
+  ];
+}
+
+// Field values of an application created from Casdoor's UI (168/168/720 hours etc.).
+export function applicationTemplate(): Record<string, unknown> {
+  return {
+    category: 'Default', type: 'All', scopes: [], logo: 'https://cdn.casbin.org/img/casdoor-logo_1185x256.png',
+    cert: 'cert-built-in', enablePassword: true, enableSignUp: true, providers: [],
+    signinMethods: uiSigninMethods(), signupItems: defaultSignupItems(), signinItems: defaultSigninItems(),
+    grantTypes: ['authorization_code', 'password', 'client_credentials', 'token', 'id_token', 'refresh_token'],
+    tags: [], samlAttributes: [], redirectUris: [], tokenFormat: 'JWT', tokenSigningMethod: 'RS256',
+    tokenFields: [], tokenAttributes: [], expireInHours: 168, refreshExpireInHours: 168,
+    cookieExpireInHours: 720, formOffset: 2, failedSigninLimit: FAILED_SIGNIN_LIMIT,
+    failedSigninFrozenTime: FAILED_SIGNIN_FROZEN_MINUTES, codeResendTimeout: 60, customScopes: [],
+    otherDomains: [],
+  };
+}
+
+export function organizationTemplate(): Record<string, unknown> {
+  return {
+    favicon: 'https://cdn.casbin.org/img/casbin/favicon.ico', passwordType: 'plain', passwordOptions: ['AtLeast6'],
+    countryCodes: ['US'], defaultAvatar: 'https://cdn.casbin.org/img/casbin.svg', defaultTokenFormat: 'JWT',
+    userTypes: [], tags: [], languages: ['en', 'es', 'fr', 'de', 'ja', 'zh'], initScore: 2000,
+    enableTour: true, navItems: [], userNavItems: [], widgetItems: [], mfaItems: [], mfaRememberInHours: 12,
+    accountItems: [], dcrPolicy: 'disabled', ldapAttributes: [], balanceCurrency: 'USD',
+  };
+}
+
+export function userTemplate(): Record<string, unknown> {
+  return {
+    type: 'normal-user', passwordType: 'plain', avatar: 'https://cdn.casbin.org/img/casbin.svg',
+    countryCode: 'US', address: [], affiliation: '', score: 2000, balanceCurrency: 'USD',
+    registerType: 'Add User', createdIp: '127.0.0.1', properties: {}, roles: [], permissions: [],
+    groups: [], recoveryCodes: [], managedAccounts: [], mfaAccounts: [], mfaItems: [], faceIds: [],
+  };
+}

@@ -1,0 +1,98 @@
+// A Casdoor (v3.158.0) compatible fake server for the demo mode and the test suite.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { performLogin } from './accounts.js';
+import { createApp } from './app.js';
+import type { SandboxContext } from './context.js';
+import { defaultFaults } from './faults.js';
+import { KeyRing } from './keys.js';
+import { createStore, DEMO_APP, DEMO_ORG, getApplication, getOrganization } from './store.js';
+import { applicationPseudoUser, generateJwt, storeToken } from './tokens.js';
+import type { IssueTokenOptions, Sandbox, SandboxOptions, SandboxRequestLog, User } from './types.js';
+import { randomHex } from './util.js';
+
+export type {
+  Application, Cert, IssueTokenOptions, Organization, Sandbox, SandboxAuthKind, SandboxFaults, SandboxOptions,
+  SandboxRequestLog, SandboxStore, ScopeItem, SessionRecord, TokenRecord, User,
+} from './types.js';
+export { sha256Hex as hashToken } from './util.js';
+
+function listen(fetch: (req: Request, env: never) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: fetch as never, hostname, port }, () => resolve(server as Server)) as Server;
+    server.once('error', reject);
+  });
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const clock = options.clock ?? Date.now;
+  const keys = await KeyRing.create();
+  const store = createStore(keys, clock());
+  const requests: SandboxRequestLog[] = [];
+  let origin = options.origin ?? '';
+  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, clock, origin: () => origin };
+  const app = createApp(ctx);
+  const server = await listen(app.fetch as never, host, options.port ?? 0);
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!origin) origin = url.replace(/\/$/, '');
+  const demoApp = getApplication(store, 'admin', DEMO_APP);
+  if (!demoApp) throw new Error('sandbox seed is missing the demo application');
+
+  const issueToken = async (opts: IssueTokenOptions): Promise<string> => {
+    const kind = opts.kind ?? 'client_credentials';
+    const appName = opts.application ?? DEMO_APP;
+    const target = getApplication(store, 'admin', appName);
+    if (!target) throw new Error(`issueToken: unknown application ${appName}`);
+    let user: User | null = null;
+    if (kind === 'user') {
+      user = store.users.get(opts.user ?? '') ?? null;
+      if (!user) throw new Error(`issueToken: unknown user ${opts.user ?? '(none)'}`);
+    }
+    const nowMs = clock();
+    const scope = opts.scope ?? '';
+    const extra: Record<string, unknown> = { ...(opts.tokenType ? { tokenType: opts.tokenType } : {}), ...opts.extraClaims };
+    const pair = await generateJwt(ctx, {
+      app: target, user: user ?? applicationPseudoUser(target), scope, nowMs, issuer: opts.issuer ?? origin,
+      audience: opts.audience, expiresInSeconds: opts.expiresInSeconds,
+      notBeforeOffsetSeconds: opts.notBeforeOffsetSeconds, tokenFormat: opts.tokenFormat,
+    }, extra);
+    if (opts.store !== false) storeToken(ctx, { app: target, user, pair, scope, nowMs, withRefresh: user !== null });
+    return pair.accessToken;
+  };
+
+  const login = async (organization: string, username: string, password: string): Promise<string> => {
+    const org = getOrganization(store, organization);
+    const application = org?.defaultApplication
+      || [...store.applications.values()].find((a) => a.organization === organization)?.name || '';
+    const result = performLogin(ctx, { application, organization, username, password, type: 'login' });
+    if ('error' in result) throw new Error(result.error);
+    const sessionId = randomHex(16);
+    store.sessions.set(sessionId, { id: sessionId, user: result.userId, scope: '', aud: '', accessToken: '', createdAt: clock() });
+    return sessionId;
+  };
+
+  const stop = (): Promise<void> => new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
+  return {
+    url,
+    issuer: origin,
+    tokenEndpoint: `${url}/api/login/oauth/access_token`,
+    demo: { clientId: demoApp.clientId, clientSecret: demoApp.clientSecret, application: DEMO_APP, organization: DEMO_ORG },
+    faults: ctx.faults,
+    requests,
+    store,
+    rotateKey: async () => {
+      await keys.rotate();
+      store.certs.set('admin/cert-built-in', keys.certRecord(clock()));
+    },
+    issueToken,
+    login,
+    stop,
+  };
+}

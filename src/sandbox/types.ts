@@ -1,0 +1,169 @@
+// Public types of the Casdoor sandbox. Records are plain JSON objects shaped like
+// Casdoor's Go structs (see schema.ts), so they carry an index signature.
+
+export interface SandboxOptions {
+  host?: string; // default '127.0.0.1' (never bind anything else by default)
+  port?: number; // default 0 (ephemeral)
+  origin?: string; // the issuer/origin; default `http://${host}:${actualPort}`
+  clock?: () => number; // ms since epoch, default Date.now
+}
+
+export interface SandboxFaults {
+  down: boolean;
+  delayMs: number;
+  status5xx: number | null;
+  malformedJson: boolean;
+  envelopeError: string | null;
+  jwksDown: boolean;
+}
+
+export type SandboxAuthKind = 'basic' | 'bearer' | 'cookie' | 'query' | 'none';
+
+export interface SandboxRequestLog {
+  method: string;
+  path: string;
+  query: string;
+  auth: SandboxAuthKind;
+  at: number;
+}
+
+export interface ScopeItem {
+  name: string;
+  displayName: string;
+  description: string;
+  tools: string[] | null;
+}
+
+export interface Application {
+  [key: string]: unknown;
+  owner: string;
+  name: string;
+  createdTime: string;
+  organization: string;
+  cert: string;
+  clientId: string;
+  clientSecret: string;
+  tokenFormat: string;
+  tokenSigningMethod: string;
+  grantTypes: string[] | null;
+  scopes: ScopeItem[] | null;
+  tags: string[] | null;
+  tokenFields: string[] | null;
+  expireInHours: number;
+  refreshExpireInHours: number;
+  isShared: boolean;
+}
+
+export interface User {
+  [key: string]: unknown;
+  owner: string;
+  name: string;
+  createdTime: string;
+  id: string;
+  type: string;
+  password: string;
+  displayName: string;
+  email: string;
+  phone: string;
+  tag: string;
+  isAdmin: boolean;
+  isForbidden: boolean;
+  isDeleted: boolean;
+  signupApplication: string;
+  signinWrongTimes: number;
+  lastSigninWrongTime: string;
+}
+
+export interface Organization {
+  [key: string]: unknown;
+  owner: string;
+  name: string;
+  createdTime: string;
+  displayName: string;
+  passwordType: string;
+  defaultApplication: string;
+  defaultTokenFormat: string;
+  isProfilePublic: boolean;
+  hasPrivilegeConsent: boolean;
+}
+
+export interface Cert {
+  [key: string]: unknown;
+  owner: string;
+  name: string;
+  cryptoAlgorithm: string;
+  certificate: string;
+  privateKey: string;
+}
+
+// A row of Casdoor's token table (object/token.go).
+export interface TokenRecord {
+  owner: string;
+  name: string;
+  createdTime: string;
+  application: string;
+  organization: string;
+  user: string;
+  code: string;
+  accessToken: string;
+  refreshToken: string;
+  accessTokenHash: string;
+  refreshTokenHash: string;
+  expiresIn: number;
+  scope: string;
+  tokenType: string;
+  grantType: string;
+  codeChallenge: string;
+  codeIsUsed: boolean;
+  codeExpireIn: number;
+  resource: string;
+  dPoPJkt: string;
+}
+
+// Server-side state behind a casdoor_session_id cookie.
+export interface SessionRecord {
+  id: string;
+  user: string; // '' | 'org/name' | 'app/<appName>'
+  scope: string;
+  aud: string;
+  accessToken: string;
+  createdAt: number;
+}
+
+export interface SandboxStore {
+  organizations: Map<string, Organization>; // key 'admin/<name>'
+  applications: Map<string, Application>; // key 'admin/<name>'
+  users: Map<string, User>; // key '<org>/<name>'
+  certs: Map<string, Cert>; // key 'admin/<name>'
+  tokens: Map<string, TokenRecord>; // key sha256 hex of the access token
+  sessions: Map<string, SessionRecord>; // key = cookie value
+}
+
+export interface IssueTokenOptions {
+  kind?: 'client_credentials' | 'user';
+  application?: string;
+  user?: string;
+  scope?: string;
+  audience?: string | string[];
+  tokenType?: string;
+  expiresInSeconds?: number;
+  notBeforeOffsetSeconds?: number;
+  issuer?: string;
+  tokenFormat?: 'JWT' | 'JWT-Empty' | 'JWT-Standard';
+  extraClaims?: Record<string, unknown>;
+  store?: boolean;
+}
+
+export interface Sandbox {
+  url: string;
+  issuer: string;
+  tokenEndpoint: string;
+  demo: { clientId: string; clientSecret: string; application: string; organization: string };
+  faults: SandboxFaults;
+  requests: SandboxRequestLog[];
+  store: SandboxStore;
+  rotateKey(): Promise<void>;
+  issueToken(opts: IssueTokenOptions): Promise<string>;
+  login(organization: string, username: string, password: string): Promise<string>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,231 @@
+// User REST API: controllers/user.go + object/user.go.
+import type { Hono } from 'hono';
+import { currentUser, isAdmin, isAdminOrSelf, isGlobalAdmin } from './auth.js';
+import type { AppEnv, Ctx, SandboxContext } from './context.js';
+import { action, fail, ok, PLEASE_LOGIN, UNAUTHORIZED } from './envelope.js';
+import { listParams } from './applications.js';
+import { maskUser } from './masking.js';
+import { isPaginated, newestFirst, paginate } from './query.js';
+import { PROVIDER_FIELDS, present, USER } from './schema.js';
+import { getOrganization } from './store.js';
+import type { User } from './types.js';
+import { columnKey, getId, rfc3339, splitId, uuid } from './util.js';
+import { checkIpWhitelist, decodeBody } from './validate.js';
+
+type Rec = Record<string, unknown>;
+
+const USERNAME_RE = /^[a-zA-Z0-9]+([-._][a-zA-Z0-9]+)*$/;
+const EXCLUDED_PROVIDERS = ['metamask', 'web3onboard', 'custom2', 'custom3', 'custom4', 'custom5', 'custom6', 'custom7', 'custom8', 'custom9', 'custom10'];
+// object.UpdateUser's default column list (password is not in it) and the admin-only additions.
+const DEFAULT_COLUMNS = [
+  ...`owner display_name avatar first_name last_name location address addresses country_code region language
+  affiliation title id_card_type id_card homepage bio tag gender birthday education score karma ranking
+  signup_application register_type register_source hash is_default_avatar properties webauthnCredentials
+  mfa_items last_change_password_time managedAccounts face_ids mfaAccounts signin_wrong_times
+  last_signin_wrong_time groups mfa_phone_enabled mfa_email_enabled email_verified type need_update_password
+  ip_whitelist mfa_remember_deadline cart application_scopes`.trim().split(/\s+/),
+  ...PROVIDER_FIELDS.trim().split(/\s+/).filter((p) => !EXCLUDED_PROVIDERS.includes(p)),
+].map(columnKey);
+const ADMIN_COLUMNS = `name id email phone country_code type balance balance_credit balance_currency mfa_items
+  register_type register_source is_admin is_forbidden is_deleted uid_number`.trim().split(/\s+/).map(columnKey);
+
+function masked(ctx: SandboxContext, user: Rec, caller: string, adminOrSelf: boolean): Rec {
+  return maskUser(present(USER, user), { adminOrSelf, globalAdmin: isGlobalAdmin(ctx, caller) });
+}
+
+// terminateUserAccess: expire the user's tokens and drop its sessions.
+export function terminateUserAccess(ctx: SandboxContext, owner: string, name: string): void {
+  for (const row of ctx.store.tokens.values()) {
+    if (row.organization === owner && row.user === name && row.grantType !== 'client_credentials') row.expiresIn = 0;
+  }
+  for (const [sid, session] of ctx.store.sessions) if (session.user === getId(owner, name)) ctx.store.sessions.delete(sid);
+}
+
+function getUsers(c: Ctx, ctx: SandboxContext): Response {
+  const owner = c.req.query('owner') ?? '';
+  const caller = c.get('caller');
+  const rows = [...ctx.store.users.values()].filter((u) => owner === '' || u.owner === owner) as Rec[];
+  const params = listParams(c);
+  // GetMaskedUsers masks lists as for a stranger (isAdminOrSelf = false).
+  if (!isPaginated(params)) return c.json(ok(newestFirst(rows).map((u) => masked(ctx, u, caller, false))));
+  const page = paginate(USER, rows, params);
+  if (!page.ok) return c.json(fail(page.error));
+  return c.json(ok(page.rows.map((u) => masked(ctx, u, caller, false)), page.total));
+}
+
+// CheckUserPermission(strict): self, global admins, apps and admins of the same organization.
+function checkUserPermission(ctx: SandboxContext, caller: string, target: User): string | null {
+  if (caller === '') return PLEASE_LOGIN;
+  if (caller.startsWith('app/')) return null;
+  const me = ctx.store.users.get(caller);
+  if (!me) return 'Session outdated, please login again';
+  if (me.owner === 'built-in' || caller === getId(target.owner, target.name)) return null;
+  return me.owner === target.owner && me.isAdmin ? null : UNAUTHORIZED;
+}
+
+function getUser(c: Ctx, ctx: SandboxContext): Response {
+  const q = (name: string): string => c.req.query(name) ?? '';
+  let id = q('id');
+  let owner = q('owner');
+  const email = q('email');
+  const phone = q('phone');
+  const userId = q('userId');
+  const users = [...ctx.store.users.values()];
+  let byUserId: User | undefined;
+  if (userId && owner) {
+    byUserId = users.find((u) => u.owner === owner && u.id === userId);
+    if (!byUserId) return c.json(ok(null));
+    id = getId(byUserId.owner, byUserId.name);
+  }
+  let user: User | undefined;
+  if (id === '' && owner === '') {
+    if (email) user = users.find((u) => u.email === email);
+    else if (phone) user = users.find((u) => u.phone === phone);
+    else if (userId) user = users.find((u) => u.id === userId);
+  } else {
+    if (owner === '') owner = id.split('/')[0] ?? '';
+    if (email) user = users.find((u) => u.owner === owner && u.email === email);
+    else if (phone) user = users.find((u) => u.owner === owner && u.phone === phone);
+    else if (userId) user = byUserId;
+    else {
+      const parts = splitId(id);
+      if ('error' in parts) return c.json(fail(parts.error));
+      user = ctx.store.users.get(id);
+    }
+  }
+  if (!user) return c.json(ok(null));
+  const org = getOrganization(ctx.store, user.owner);
+  if (!org) return c.json(fail(`The organization: ${owner} does not exist`));
+  const caller = c.get('caller');
+  if (!org.isProfilePublic) {
+    const denied = checkUserPermission(ctx, caller, user);
+    if (denied) return c.json(fail(denied));
+  }
+  const adminOrSelf = isAdminOrSelf(ctx, caller, user) || caller.startsWith('app/');
+  return c.json(ok(masked(ctx, user, caller, adminOrSelf)));
+}
+
+// object.CheckUpdateUser (username rules, duplicate name/email/phone, IP whitelist).
+function checkUpdateUser(ctx: SandboxContext, old: Rec, user: Rec): string | null {
+  const owner = String(user.owner);
+  const others = [...ctx.store.users.values()].filter((u) => u.owner === owner && !(u.owner === old.owner && u.name === old.name));
+  if (old.name !== user.name) {
+    const orgName = String(old.owner || user.owner);
+    if (!getOrganization(ctx.store, orgName)) return `The organization: ${orgName} does not exist`;
+    const name = String(user.name);
+    if (name === '') return 'Empty username.';
+    if (name.length > 255) return 'Username is too long (maximum is 255 characters).';
+    if (!USERNAME_RE.test(name)) {
+      return 'The username may only contain alphanumeric characters, underlines or hyphens, cannot have consecutive hyphens or underlines, and cannot begin or end with a hyphen or underline.';
+    }
+    if (others.some((u) => u.name === name)) return 'Username already exists';
+  }
+  if (old.email !== user.email && others.some((u) => u.email === user.email)) return 'Email already exists';
+  if (old.phone !== user.phone && user.phone !== '' && others.some((u) => u.phone === user.phone)) return 'Phone already exists';
+  if (old.ipWhitelist !== user.ipWhitelist) return checkIpWhitelist(user.ipWhitelist);
+  return null;
+}
+
+function addUser(c: Ctx, ctx: SandboxContext): Response {
+  const decoded = decodeBody(c, USER);
+  if (!decoded.ok) return c.json(fail(decoded.error));
+  const user = decoded.value;
+  const empty = present(USER, {});
+  const problem = checkUpdateUser(ctx, empty, user);
+  if (problem) return c.json(fail(problem));
+  if (user.registerType === '') user.registerType = 'Add User';
+  const me = currentUser(ctx, c.get('caller'));
+  if (user.registerSource === '' && me) user.registerSource = getId(me.owner, me.name);
+  if (user.id === '') user.id = uuid();
+  if (user.owner === '' || user.name === '') return c.json(action(false, 'the user\'s owner and name should not be empty'));
+  const org = getOrganization(ctx.store, String(user.owner));
+  if (!org) return c.json(action(false, `the organization: ${String(user.owner)} is not found`));
+  if (user.owner !== 'built-in' && ![...ctx.store.applications.values()].some((a) => a.organization === org.name || a.isShared)) {
+    return c.json(action(false, `The organization: ${org.owner} should have one application at least`));
+  }
+  if (org.name === 'built-in' && !org.hasPrivilegeConsent && user.name !== 'admin') {
+    return c.json(action(false, 'adding a new user to the \'built-in\' organization is currently disabled. Please note: all users in the \'built-in\' organization are global administrators in Casdoor. Refer to the docs: https://casdoor.org/docs/basic/core-concepts#how-does-casdoor-manage-itself. If you still wish to create a user for the \'built-in\' organization, go to the organization\'s settings page and enable the \'Has privilege consent\' option.'));
+  }
+  if (user.balanceCurrency === '') user.balanceCurrency = String(org.balanceCurrency || 'USD');
+  if (user.avatar === '') user.avatar = org.defaultAvatar;
+  if (org.defaultPassword && user.password === '123') user.password = org.defaultPassword;
+  if (user.passwordType === '' || user.passwordType === 'plain') user.passwordType = org.passwordType;
+  if (user.createdTime === '') user.createdTime = rfc3339(ctx.clock());
+  if (user.updatedTime === '') user.updatedTime = user.createdTime;
+  const key = getId(String(user.owner), String(user.name));
+  if (ctx.store.users.has(key)) return c.json(action(false, 'UNIQUE constraint failed: user.owner, user.name'));
+  ctx.store.users.set(key, user as User);
+  return c.json(action(true));
+}
+
+function updateUser(c: Ctx, ctx: SandboxContext): Response {
+  const caller = c.get('caller');
+  const columnsParam = c.req.query('columns') ?? '';
+  let decoded = decodeBody(c, USER);
+  if (!decoded.ok) return c.json(fail(decoded.error));
+  let id = c.req.query('id') ?? '';
+  if (id === '') id = caller;
+  if (id === '') return c.json(fail('Missing parameter'));
+  const parts = splitId(id);
+  if ('error' in parts) return c.json(fail(parts.error));
+  const old = ctx.store.users.get(id);
+  if (!old) return c.json(fail(`The user: ${id} doesn't exist`));
+  if (columnsParam !== '') {
+    decoded = decodeBody(c, USER, old);
+    if (!decoded.ok) return c.json(fail(decoded.error));
+  }
+  const user = decoded.value;
+  if (old.owner === 'built-in' && old.name === 'admin' && (user.owner !== 'built-in' || user.name !== 'admin')) {
+    return c.json(fail(UNAUTHORIZED));
+  }
+  if (!isGlobalAdmin(ctx, caller) && user.owner !== old.owner) return c.json(fail(UNAUTHORIZED));
+  if (user.mfaEmailEnabled && user.email === '') return c.json(fail('MFA email is enabled but email is empty'));
+  if (user.mfaPhoneEnabled && user.phone === '') return c.json(fail('MFA phone is enabled but phone number is empty'));
+  const problem = checkUpdateUser(ctx, old, user);
+  if (problem) return c.json(fail(problem));
+  if (old.displayName !== user.displayName && user.displayName === '' && !c.req.query('allowEmpty')) {
+    return c.json(fail('Display name cannot be empty'));
+  }
+  if (user.password === '***') user.password = old.password;
+  if (user.id !== old.id && user.id === '') user.id = old.id;
+  user.updatedTime = rfc3339(ctx.clock());
+  let columns = columnsParam === '' ? [...DEFAULT_COLUMNS] : columnsParam.split(',').map(columnKey);
+  if (columnsParam === '' && isAdmin(ctx, caller)) columns = columns.concat(ADMIN_COLUMNS);
+  columns.push(columnKey('updated_time'));
+  if (user.deletedTime !== '') columns.push(columnKey('deleted_time'));
+  // Cols(columns): only the listed columns are written.
+  const next: Rec = { ...old };
+  for (const f of USER.fields) if (columns.includes(columnKey(f.name))) next[f.name] = user[f.name];
+  const newKey = getId(String(next.owner), String(next.name));
+  if (newKey !== id && ctx.store.users.has(newKey)) return c.json(fail('UNIQUE constraint failed: user.owner, user.name'));
+  const revoked = !old.isForbidden && !old.isDeleted && (next.isForbidden === true || next.isDeleted === true);
+  ctx.store.users.delete(id);
+  ctx.store.users.set(newKey, next as User);
+  if (revoked) terminateUserAccess(ctx, old.owner, old.name);
+  return c.json(action(true));
+}
+
+function deleteUser(c: Ctx, ctx: SandboxContext): Response {
+  const decoded = decodeBody(c, USER);
+  if (!decoded.ok) return c.json(fail(decoded.error));
+  const user = decoded.value;
+  if (user.owner === 'built-in' && user.name === 'admin') return c.json(fail(UNAUTHORIZED));
+  const key = getId(String(user.owner), String(user.name));
+  terminateUserAccess(ctx, String(user.owner), String(user.name));
+  const org = getOrganization(ctx.store, String(user.owner));
+  const stored = ctx.store.users.get(key);
+  if (org?.enableSoftDeletion && stored) {
+    stored.isDeleted = true;
+    stored.deletedTime = rfc3339(ctx.clock());
+    return c.json(action(true));
+  }
+  return c.json(action(ctx.store.users.delete(key)));
+}
+
+export function registerUsers(app: Hono<AppEnv>, ctx: SandboxContext): void {
+  app.get('/api/get-users', (c) => getUsers(c, ctx));
+  app.get('/api/get-user', (c) => getUser(c, ctx));
+  app.post('/api/add-user', (c) => addUser(c, ctx));
+  app.post('/api/update-user', (c) => updateUser(c, ctx));
+  app.post('/api/delete-user', (c) => deleteUser(c, ctx));
+}

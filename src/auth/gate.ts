@@ -3,21 +3,22 @@ import type { Caller } from './caller.js';
 import { ForbiddenError, Refusal, RpcCode } from './errors.js';
 import { checkOrganization } from './policy.js';
 
-/**
- * The authorization gate: runs on every tools/call before dispatch, at every edge (HTTP, stdio).
- * Returns the refusal, or undefined to let the call through. Nothing refused here reaches Casdoor.
- * Unknown tools and malformed arguments pass, so the dispatcher can answer them with -32602.
- * Organization rules whose target is only known after a read run again inside the tool.
- */
-export function gate(caller: Caller, method: string, params: unknown, registry: ToolRegistry): Refusal | undefined {
-  if (method !== 'tools/call') return undefined;
-  const p = (params ?? {}) as { name?: unknown; arguments?: unknown };
-  const name = typeof p.name === 'string' ? p.name : undefined;
-  const tool = name === undefined ? undefined : registry.get(name);
-  const required = tool ? registry.requiredScope(tool.name) : undefined;
+/** Whether a caller may call a tool, and if not, exactly why (for the gate and for whoami). */
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; reason: 'unauthenticated'; requiredScope: string | undefined; refusal: Refusal }
+  | { allowed: false; reason: 'insufficient_scope'; requiredScope: string; refusal: Refusal }
+  | { allowed: false; reason: 'forbidden'; rule: string; refusal: Refusal };
 
+/**
+ * Decides one tool for one caller. `args` are the tool's parsed arguments when known: organization
+ * rules that need the target are then applied too; without them only what holds for every target is.
+ */
+export function decide(caller: Caller, toolName: string, registry: ToolRegistry, args?: unknown): Decision {
+  const tool = registry.get(toolName);
+  const required = tool ? registry.requiredScope(tool.name) : undefined;
   if (caller.kind === 'anonymous') {
-    return new Refusal(
+    const refusal = new Refusal(
       RpcCode.Unauthorized,
       'unauthorized',
       {
@@ -27,23 +28,40 @@ export function gate(caller: Caller, method: string, params: unknown, registry: 
       },
       required ? { scope: required } : {},
     );
+    return { allowed: false, reason: 'unauthenticated', requiredScope: required, refusal };
   }
-  if (!tool) return undefined;
+  if (!tool) return { allowed: true }; // the dispatcher answers an unknown tool with -32602
   if (caller.kind === 'token' && required && !caller.scopes.has(required)) {
-    return new Refusal(
+    const refusal = new Refusal(
       RpcCode.InsufficientScope,
       'insufficient_scope',
       { tool: tool.name, granted_scopes: [...caller.grantedScopes], required_scope: required },
       { error: 'insufficient_scope', scope: required, errorDescription: `${tool.name} requires the ${required} scope` },
     );
+    return { allowed: false, reason: 'insufficient_scope', requiredScope: required, refusal };
   }
-  const args = tool.input.safeParse(p.arguments ?? {});
-  if (!args.success) return undefined;
   try {
-    checkOrganization(caller.principal, tool.name, tool.access, tool.targetOrganization?.(args.data));
+    checkOrganization(caller.principal, tool.name, tool.access, args === undefined ? undefined : tool.targetOrganization?.(args));
   } catch (err) {
-    if (err instanceof ForbiddenError) return new Refusal(RpcCode.Forbidden, 'forbidden', err.toRpcData());
-    throw err;
+    if (!(err instanceof ForbiddenError)) throw err;
+    return { allowed: false, reason: 'forbidden', rule: err.rule, refusal: new Refusal(RpcCode.Forbidden, 'forbidden', err.toRpcData()) };
   }
-  return undefined;
+  return { allowed: true };
+}
+
+/**
+ * The authorization gate: runs on every tools/call before dispatch, at every edge (HTTP, stdio).
+ * Returns the refusal, or undefined to let the call through. Nothing refused here reaches Casdoor.
+ * Unknown tools and malformed arguments pass, so the dispatcher can answer them with -32602.
+ * Organization rules whose target is only known after a read run again inside the tool.
+ */
+export function gate(caller: Caller, method: string, params: unknown, registry: ToolRegistry): Refusal | undefined {
+  if (method !== 'tools/call') return undefined;
+  const p = (params ?? {}) as { name?: unknown; arguments?: unknown };
+  const name = typeof p.name === 'string' ? p.name : '';
+  const tool = registry.get(name);
+  const parsed = tool?.input.safeParse(p.arguments ?? {});
+  // Malformed arguments: decide on what holds for every target, and let the dispatcher say -32602.
+  const decision = decide(caller, name, registry, parsed?.success ? parsed.data : undefined);
+  return decision.allowed ? undefined : decision.refusal;
 }

@@ -58,9 +58,9 @@ function login(c: Ctx, ctx: SandboxContext): Response {
   if (form.password === '') return c.json(fail('The verification code has not been sent yet!'));
   const result = performLogin(ctx, form);
   if ('error' in result) return c.json(fail(result.error));
-  setSessionUser(c, ctx, result.userId);
-  const session = c.get('session');
-  if (session) setCookie(c, SESSION_COOKIE, session.id, { path: '/', httpOnly: true, maxAge: 30 * 24 * 3600 });
+  const existing = c.get('session');
+  setSessionUser(c, ctx, result.userId); // a fresh session already sends its cookie
+  if (existing) setCookie(c, SESSION_COOKIE, existing.id, { path: '/', httpOnly: true, maxAge: 30 * 24 * 3600 });
   return c.json(ok(result.userId));
 }
 

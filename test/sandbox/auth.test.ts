@@ -136,3 +136,24 @@ describe('request log', () => {
     expect(sb.requests[0]!.at).toBe(now);
   });
 });
+
+describe('organizations', () => {
+  it('global admins see all organizations with secrets masked', async () => {
+    sb.store.organizations.get('admin/acme')!.masterPassword = 'master';
+    const res = await call(sb, '/api/get-organization?id=admin/acme', { basic: demoBasic(sb) });
+    expect(res.json.data).toMatchObject({ owner: 'admin', name: 'acme', displayName: 'Acme Corp', passwordType: 'plain', masterPassword: '***', tags: [] });
+    expect((await call(sb, '/api/get-organization?id=admin/nope', { basic: demoBasic(sb) })).json).toMatchObject({ status: 'ok', data: null });
+    sb.store.organizations.get('admin/acme')!.masterPassword = '';
+  });
+
+  it('other users only see their own organization', async () => {
+    const bob = await sb.issueToken({ kind: 'user', user: 'acme/bob' });
+    const list = await call(sb, '/api/get-organizations?owner=admin', { bearer: bob });
+    expect(list.json.data.map((o: { name: string }) => o.name)).toEqual(['acme']);
+    expect((await call(sb, '/api/get-organization?id=admin/acme', { bearer: bob })).json.msg).toBe('Unauthorized operation');
+    const alice = await sb.issueToken({ kind: 'user', user: 'acme/alice' });
+    expect((await call(sb, '/api/get-organization?id=admin/acme', { bearer: alice })).json.data.name).toBe('acme');
+    expect((await call(sb, '/api/get-organization?id=admin/globex', { bearer: alice })).json.msg).toBe('Unauthorized operation');
+    expect((await call(sb, '/api/get-organizations?owner=admin')).json.msg).toBe('Please sign in first');
+  });
+});

@@ -224,3 +224,36 @@ describe('issueToken and key rotation', () => {
     expect(res.json).toEqual({ active: false });
   });
 });
+
+describe('options', () => {
+  it('uses the configured origin as issuer everywhere', async () => {
+    const other = await startSandbox({ origin: 'https://door.example.com', clock: () => 1_700_000_000_000 });
+    try {
+      const doc = await call(other, '/.well-known/openid-configuration');
+      expect(doc.json.issuer).toBe('https://door.example.com');
+      expect(doc.json.jwks_uri).toBe('https://door.example.com/.well-known/jwks');
+      expect(other.issuer).toBe('https://door.example.com');
+      expect(other.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const token = await other.issueToken({});
+      const jwks = createRemoteJWKSet(new URL(`${other.url}/.well-known/jwks`));
+      const { payload } = await jwtVerify(token, jwks, { issuer: 'https://door.example.com', currentDate: new Date(1_700_000_000_000) });
+      expect(payload.iat).toBe(1_700_000_000);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('JWT-Custom carries only the selected fields (and the refresh "TokenType" quirk)', async () => {
+    const app = sb.store.applications.get('admin/globex-web')!;
+    app.tokenFormat = 'JWT-Custom';
+    app.tokenFields = ['Owner', 'Name', 'Email', 'Properties.team'];
+    sb.store.users.get('globex/carol')!.properties = { team: 'blue' };
+    const creds = appCreds(sb, 'globex-web');
+    const res = await call(sb, '/api/login/oauth/access_token', { form: { grant_type: 'password', username: 'carol', password: 'carol-pass', client_id: creds.id } });
+    const claims = await verify(res.json.access_token);
+    expect(Object.keys(claims).sort()).toEqual(['aud', 'azp', 'email', 'exp', 'iat', 'iss', 'jti', 'name', 'nbf', 'nonce', 'owner', 'scope', 'sub', 'team', 'tokenType']);
+    const refresh = await verify(res.json.refresh_token);
+    expect(refresh).toMatchObject({ tokenType: 'access-token', TokenType: 'refresh-token' });
+    app.tokenFormat = 'JWT';
+  });
+});

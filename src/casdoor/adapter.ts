@@ -133,8 +133,16 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
     },
     async updateApplication(name, app, columns) {
       const params: Record<string, string> = { id: `admin/${name}` };
-      if (columns && columns.length > 0) params.columns = columns.join(',');
-      await write('/update-application', () => sdk.http.post('/update-application', copy(app), { params }));
+      let body: Record<string, unknown> = copy(app);
+      if (columns && columns.length > 0) {
+        params.columns = columns.join(',');
+        // Casdoor writes the listed columns AND every non-empty field of the body (xorm MustCols), so a
+        // full body read earlier would overwrite concurrent changes. Send only the columns, plus what
+        // Casdoor reads to identify and check the row: an absent name would rename it to "".
+        body = { owner: app.owner, name: app.name, organization: app.organization, clientId: app.clientId };
+        for (const column of columns) body[column] = copy(app[column]);
+      }
+      await write('/update-application', () => sdk.http.post('/update-application', body, { params }));
     },
     async deleteApplication(app) {
       await write('/delete-application', () => sdk.deleteApplication(copy(app) as never));

@@ -18,9 +18,12 @@ export type {
 } from './types.js';
 export { sha256Hex as hashToken } from './util.js';
 
-function listen(fetch: (req: Request, env: never) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
+// Resolves once the socket is bound, so `address()` holds the real (ephemeral) port.
+function listen(app: ReturnType<typeof createApp>, hostname: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: fetch as never, hostname, port }, () => resolve(server as Server)) as Server;
+    // Hono's fetch is typed for HttpBindings only; node-server passes exactly that for HTTP/1.
+    const fetch = app.fetch as Parameters<typeof serve>[0]['fetch'];
+    const server = serve({ fetch, hostname, port }, () => resolve(server as Server)) as Server;
     server.once('error', reject);
   });
 }
@@ -34,7 +37,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let origin = options.origin ?? '';
   const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, clock, origin: () => origin };
   const app = createApp(ctx);
-  const server = await listen(app.fetch as never, host, options.port ?? 0);
+  const server = await listen(app, host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!origin) origin = url.replace(/\/$/, '');

@@ -66,9 +66,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const app = /^admin\/([^/]+)$/.exec(token.subject);
     if (app && (c.type === 'application' || c.type === undefined)) return { type: 'application', id: token.subject, name: app[1]! };
     const owner = typeof c.owner === 'string' ? c.owner : '';
-    const name = typeof c.name === 'string' ? c.name : '';
+    // JWT-Standard tokens carry the username in preferred_username and the display name in name.
+    const username = typeof c.preferred_username === 'string' ? c.preferred_username : c.name;
+    const name = typeof username === 'string' ? username : '';
     if (!owner || !name) {
-      // JWT-Standard tokens name no organization: such a caller gets only what any user gets.
+      // A token that names no Casdoor user (e.g. another authorization server's): only what any user gets.
       return { type: 'user', id: token.subject, owner: '', name: token.subject, isAdmin: false };
     }
     if (typeof c.isAdmin === 'boolean') return { type: 'user', id: `${owner}/${name}`, owner, name, isAdmin: c.isAdmin };

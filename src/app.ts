@@ -1,12 +1,16 @@
+import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticate.js';
-import { RpcCode } from './auth/errors.js';
+import { Refusal, RpcCode } from './auth/errors.js';
 import { mcpEndpoint } from './http/mcp-endpoint.js';
 import { mountResourceMetadata } from './http/well-known.js';
 import type { ExchangeTransport } from './mcp/exchange-transport.js';
 import type { ToolRegistry } from './mcp/registry.js';
+import type { EdgeOps } from './ops/edge.js';
+import type { Readiness } from './ops/health.js';
+import { newScope, requestIdFrom, runInScope } from './ops/request-context.js';
 
 export interface AppDeps {
   publicUrl: string;
@@ -20,6 +24,12 @@ export interface AppDeps {
   registry: ToolRegistry;
   exchange: ExchangeTransport;
   logger: Logger;
+  /** Audit and rate limits at the MCP endpoint. */
+  ops?: EdgeOps;
+  /** Backs GET /readyz; without it /readyz answers like /healthz. */
+  readiness?: Readiness;
+  /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
+  trustProxy?: boolean;
 }
 
 export const MCP_PATHS = ['/mcp', '/api/mcp'] as const;
@@ -36,12 +46,48 @@ function authorizationHeaders(c: Context): string[] {
   return out;
 }
 
+/** The peer address, or with trustProxy the address the proxy appended last to X-Forwarded-For. */
+function clientAddress(c: Context, trustProxy: boolean): string | undefined {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (forwarded && forwarded.length > 0) return forwarded[forwarded.length - 1]!.slice(0, 64);
+  }
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
+}
+
 /** Builds the HTTP app. Dependencies come in; nothing is read from the environment here. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const ownOrigin = new URL(deps.publicUrl).origin;
   const origins = new Set([ownOrigin, ...deps.allowedOrigins]);
   const hosts = new Set(deps.allowedHosts.map((h) => h.toLowerCase()));
+
+  // Every response carries a request id (the caller's X-Request-Id when well-formed); the request
+  // scope carries it, the client address and the audit state through the whole request.
+  app.use('*', async (c, next) => {
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    c.header('X-Request-Id', requestId);
+    await runInScope(newScope('http', requestId, clientAddress(c, deps.trustProxy === true)), () => next());
+    if (c.res.headers.get('X-Request-Id') !== requestId) {
+      try {
+        c.res.headers.set('X-Request-Id', requestId);
+      } catch {
+        c.res = new Response(c.res.body, c.res); // immutable headers (a fetched Response)
+        c.res.headers.set('X-Request-Id', requestId);
+      }
+    }
+  });
+
+  // Liveness and readiness for orchestrators: no Origin check, no credentials, no rate limit.
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    if (!deps.readiness) return c.json({ status: 'ready' });
+    const report = await deps.readiness.check();
+    c.header('Cache-Control', 'no-store');
+    return report.ready
+      ? c.json({ status: 'ready', checkedAt: report.checkedAt })
+      : c.json({ status: 'not_ready', reasons: report.reasons, checkedAt: report.checkedAt }, 503);
+  });
 
   // DNS-rebinding and cross-site defence for every MCP request (MCP transport spec: 403 on a bad Origin).
   for (const path of MCP_PATHS) {
@@ -50,6 +96,7 @@ export function createApp(deps: AppDeps): Hono {
       const host = (c.req.header('host') ?? '').toLowerCase();
       if ((origin !== undefined && !origins.has(origin)) || (hosts.size > 0 && !hosts.has(host))) {
         deps.logger.warn({ origin, host }, 'request from a foreign origin or host refused');
+        deps.ops?.refused(new Refusal(RpcCode.OriginNotAllowed, 'origin not allowed', { reason: 'foreign Origin or Host' }));
         return c.json({ jsonrpc: '2.0', id: null, error: { code: RpcCode.OriginNotAllowed, message: 'origin not allowed', data: { hint: 'Add the origin to MCP_ALLOWED_ORIGINS if it is yours.' } } }, 403);
       }
       if (origin !== undefined) {

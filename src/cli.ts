@@ -1,57 +1,73 @@
 #!/usr/bin/env node
-import { pino } from 'pino';
-import { banner } from './banner.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { startServer } from './main.js';
+import { pino, type Logger } from 'pino';
+import { helpText, parseCommandLine, UsageError, type ParsedArgs } from './cli/args.js';
+import { runCheck } from './cli/check.js';
+import { runScopesSync } from './cli/scopes-sync.js';
+import { runServe } from './cli/serve.js';
+import { runStdio } from './cli/stdio.js';
+import { ConfigError, loadConfig } from './config.js';
+import { currentScope } from './ops/request-context.js';
+import { packageVersion } from './ops/version.js';
 
-const HELP = `Usage: casdoor-mcp [serve]
+const out = (text: string) => process.stdout.write(text);
+const err = (text: string) => process.stderr.write(text);
 
-Runs the Casdoor MCP server over Streamable HTTP. With no CASDOOR_ENDPOINT it starts a built-in
-sandbox Casdoor on loopback and prints a demo client id and secret.
-
-Configuration is read from the environment (see README.md and .env.example).`;
-
+/** The `casdoor-mcp` command. Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
 async function main(argv: string[]): Promise<number> {
-  const [command = 'serve', ...rest] = argv;
-  if (command === '--help' || command === '-h' || rest.includes('--help')) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (command !== 'serve') {
-    process.stderr.write(`casdoor-mcp: unknown command ${JSON.stringify(command)}; see casdoor-mcp --help\n`);
+  let args: ParsedArgs;
+  try {
+    args = parseCommandLine(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`casdoor-mcp: ${e.message}; see casdoor-mcp --help\n`);
     return 2;
   }
-  let config: Config;
+  if (args.help) {
+    out(`${helpText()}\n`);
+    return 0;
+  }
+  if (args.version) {
+    out(`${packageVersion()}\n`);
+    return 0;
+  }
+  // Flags override the environment.
+  const env = { ...process.env, ...args.env };
+  if (args.command === 'check') return runCheck(env, out, process.stdout.isTTY === true && !process.env.NO_COLOR);
+  if (args.command === 'scopes-sync') return runScopesSync(env, { apply: args.apply, prune: args.prune }, out);
+
+  let config;
   try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`casdoor-mcp: configuration error: ${err.message}\n`);
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`casdoor-mcp: configuration error: ${e.message}\n`);
       return 2;
     }
-    throw err;
+    throw e;
   }
-  // Logs go to stderr as JSON lines; stdout carries only the banner.
-  const logger = pino({ level: config.logLevel, base: { service: 'casdoor-mcp' } }, pino.destination(2));
-  const running = await startServer(config, logger);
-  process.stdout.write(`${banner(running)}\n`);
-  const stop = () => {
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+  // Logs are JSON lines on stderr: stdout carries the banner (serve) or MCP messages only (stdio).
+  // Every line logged while a request is handled carries its request id.
+  const mixin = () => {
+    const scope = currentScope();
+    return scope ? { requestId: scope.requestId } : {};
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return -1; // keep running
+  const logger: Logger = pino({ level: config.logLevel, base: { service: 'casdoor-mcp' }, mixin }, pino.destination(2));
+  try {
+    if (args.command === 'stdio') return await runStdio(config, args.fullAccess, logger, err);
+    return await runServe(config, logger, out);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`casdoor-mcp: configuration error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (err: unknown) => {
-    process.stderr.write(`casdoor-mcp: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  (code) => process.exit(code),
+  (e: unknown) => {
+    err(`casdoor-mcp: failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   },
 );

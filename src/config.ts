@@ -18,10 +18,19 @@ const list = z
   .string()
   .trim()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'expected true or false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const names = (what: string, pattern: RegExp) =>
+  list.refine((v) => v.length > 0 && v.every((n) => pattern.test(n)), `expected a comma-separated list of ${what}`);
+const perMinute = z.coerce.number().int().min(0).max(1_000_000);
 
 /**
- * Every environment variable the server reads. Each is documented in README.md and .env.example;
- * nothing else in the code reads process.env.
+ * Every environment variable the server reads. Each is documented in README.md and .env.example
+ * (a test checks both); nothing else in the code reads process.env.
  */
 const EnvSchema = z.object({
   /** Casdoor's base URL. Unset: start the built-in sandbox Casdoor on loopback instead. */
@@ -36,6 +45,8 @@ const EnvSchema = z.object({
   /** Overrides the jwks_uri found through Casdoor's OIDC discovery. */
   CASDOOR_JWKS_URL: httpUrl.optional(),
   CASDOOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The access token `casdoor-mcp stdio` acts with (verified and scope-checked like a bearer token). */
+  CASDOOR_MCP_TOKEN: z.string().trim().min(1).optional(),
   /** The public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp: the RFC 8707 resource and PRM `resource`. */
   MCP_PUBLIC_URL: httpUrl.optional(),
   /** Extra accepted `aud` values besides the public URL and the server's own client id. */
@@ -43,10 +54,76 @@ const EnvSchema = z.object({
   /** Browser origins allowed besides the server's own (others get 403: DNS rebinding and CSRF defence). */
   MCP_ALLOWED_ORIGINS: list.default([]),
   MCP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Operator narrowing that no caller can widen. */
+  MCP_READ_ONLY: bool.default(false),
+  MCP_TOOLS: names('tool names', /^[a-z][a-z0-9_]*$/).optional(),
+  MCP_ALLOWED_ORGANIZATIONS: names('organization names', /^[^/\s,]+$/).optional(),
+  /** Per caller and minute; 0 disables the limit. */
+  MCP_RATE_LIMIT_READS_PER_MINUTE: perMinute.default(600),
+  MCP_RATE_LIMIT_WRITES_PER_MINUTE: perMinute.default(60),
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+  MCP_TRUST_PROXY: bool.default(false),
+  /** Ask Casdoor whether each token is still active (revocation, disabled users), cached per token. */
+  MCP_TOKEN_INTROSPECTION: bool.default(false),
+  MCP_TOKEN_INTROSPECTION_CACHE_SECONDS: z.coerce.number().int().min(0).max(30).default(30),
+  /** How long /readyz reuses its last probe of Casdoor and the JWKS. */
+  MCP_READINESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+export type VariableName = keyof typeof EnvSchema.shape;
+
+export interface VariableDoc {
+  name: VariableName;
+  /** The command-line flag that overrides it (without the leading --). */
+  flag: string;
+  boolean?: true;
+  /** Shown in --help, README and .env.example. */
+  default: string;
+  description: string;
+  /** Values better kept out of command lines (visible to other local users in `ps`). */
+  secret?: true;
+}
+
+/** The documentation of every variable, in the order --help shows them. A test keeps it complete. */
+export const VARIABLES: readonly VariableDoc[] = [
+  { name: 'CASDOOR_ENDPOINT', flag: 'casdoor-endpoint', default: '(unset: built-in sandbox)', description: "Casdoor's base URL" },
+  { name: 'CASDOOR_CLIENT_ID', flag: 'casdoor-client-id', default: '(required with an endpoint)', description: "the server's own Casdoor application's client id" },
+  { name: 'CASDOOR_CLIENT_SECRET', flag: 'casdoor-client-secret', default: '(required with an endpoint)', description: "that application's client secret", secret: true },
+  { name: 'CASDOOR_APPLICATION', flag: 'casdoor-application', default: '(required with an endpoint)', description: "that application's name" },
+  { name: 'CASDOOR_ORGANIZATION', flag: 'casdoor-organization', default: 'built-in', description: "that application's organization" },
+  { name: 'CASDOOR_ISSUER', flag: 'casdoor-issuer', default: '(from discovery)', description: 'expected token issuer (iss)' },
+  { name: 'CASDOOR_JWKS_URL', flag: 'casdoor-jwks-url', default: '(from discovery)', description: "Casdoor's JWKS URL" },
+  { name: 'CASDOOR_TIMEOUT_MS', flag: 'casdoor-timeout-ms', default: '10000', description: 'timeout of each Casdoor call, ms' },
+  { name: 'CASDOOR_MCP_TOKEN', flag: 'token', default: '(none)', description: 'stdio only: the access token the stdio server acts with', secret: true },
+  { name: 'MCP_PUBLIC_URL', flag: 'public-url', default: 'http://HOST:PORT/mcp', description: 'public URL of the MCP endpoint (the OAuth resource)' },
+  { name: 'MCP_ALLOWED_AUDIENCES', flag: 'allowed-audiences', default: '(none)', description: 'extra accepted token aud values, comma-separated' },
+  { name: 'MCP_ALLOWED_ORIGINS', flag: 'allowed-origins', default: '(none)', description: 'browser origins allowed besides the server\'s own, comma-separated' },
+  { name: 'MCP_MAX_BODY_BYTES', flag: 'max-body-bytes', default: '1048576', description: 'request body limit, bytes' },
+  { name: 'MCP_READ_ONLY', flag: 'read-only', boolean: true, default: 'false', description: 'remove every write tool for every caller' },
+  { name: 'MCP_TOOLS', flag: 'tools', default: '(all tools)', description: 'allow-list of tool names, comma-separated' },
+  { name: 'MCP_ALLOWED_ORGANIZATIONS', flag: 'allowed-organizations', default: '(all)', description: 'organizations any caller may act on, comma-separated' },
+  { name: 'MCP_RATE_LIMIT_READS_PER_MINUTE', flag: 'rate-limit-reads-per-minute', default: '600', description: 'requests per caller and minute that are not write tool calls; 0 = no limit' },
+  { name: 'MCP_RATE_LIMIT_WRITES_PER_MINUTE', flag: 'rate-limit-writes-per-minute', default: '60', description: 'write tool calls per caller and minute; 0 = no limit' },
+  { name: 'MCP_TRUST_PROXY', flag: 'trust-proxy', boolean: true, default: 'false', description: 'client address = last X-Forwarded-For entry (set only behind your proxy)' },
+  { name: 'MCP_TOKEN_INTROSPECTION', flag: 'token-introspection', boolean: true, default: 'false', description: "also ask Casdoor's introspection endpoint whether a token is still active" },
+  { name: 'MCP_TOKEN_INTROSPECTION_CACHE_SECONDS', flag: 'token-introspection-cache-seconds', default: '30', description: 'how long an introspection answer is reused (0-30)' },
+  { name: 'MCP_READINESS_CACHE_SECONDS', flag: 'readiness-cache-seconds', default: '5', description: 'how long /readyz reuses its probe of Casdoor and the JWKS' },
+  { name: 'HOST', flag: 'host', default: '127.0.0.1', description: 'listen address' },
+  { name: 'PORT', flag: 'port', default: '3000', description: 'listen port (0 = any free port)' },
+  { name: 'LOG_LEVEL', flag: 'log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent; JSON lines on stderr' },
+];
+
+export interface OperatorSettings {
+  /** Every write tool removed, for every caller. */
+  readOnly: boolean;
+  /** Allow-list of tool names; undefined = every tool. */
+  tools: readonly string[] | undefined;
+  /** Organizations any caller may act on; undefined = all. */
+  allowedOrganizations: readonly string[] | undefined;
+}
 
 export interface Config {
   /** Undefined when the sandbox is to be started. */
@@ -66,6 +143,14 @@ export interface Config {
   allowedAudiences: string[];
   allowedOrigins: string[];
   maxBodyBytes: number;
+  operator: OperatorSettings;
+  /** Per caller and minute; 0 = unlimited. */
+  rateLimit: { readsPerMinute: number; writesPerMinute: number };
+  trustProxy: boolean;
+  introspection: { enabled: boolean; cacheSeconds: number };
+  readinessCacheSeconds: number;
+  /** CASDOOR_MCP_TOKEN, for the stdio command. */
+  stdioToken: string | undefined;
   host: string;
   port: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -107,8 +192,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedAudiences: e.MCP_ALLOWED_AUDIENCES,
     allowedOrigins: e.MCP_ALLOWED_ORIGINS.map((o) => o.replace(/\/+$/, '')),
     maxBodyBytes: e.MCP_MAX_BODY_BYTES,
+    operator: { readOnly: e.MCP_READ_ONLY, tools: e.MCP_TOOLS, allowedOrganizations: e.MCP_ALLOWED_ORGANIZATIONS },
+    rateLimit: { readsPerMinute: e.MCP_RATE_LIMIT_READS_PER_MINUTE, writesPerMinute: e.MCP_RATE_LIMIT_WRITES_PER_MINUTE },
+    trustProxy: e.MCP_TRUST_PROXY,
+    introspection: { enabled: e.MCP_TOKEN_INTROSPECTION, cacheSeconds: e.MCP_TOKEN_INTROSPECTION_CACHE_SECONDS },
+    readinessCacheSeconds: e.MCP_READINESS_CACHE_SECONDS,
+    stdioToken: e.CASDOOR_MCP_TOKEN,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/** The variable names the schema knows (a test checks VARIABLES documents exactly these). */
+export const VARIABLE_NAMES: readonly VariableName[] = Object.keys(EnvSchema.shape) as VariableName[];

@@ -1,18 +1,26 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import scopesJson from '../scopes.json' with { type: 'json' };
-import pkg from '../package.json' with { type: 'json' };
 import { createApp } from './app.js';
-import { createAuthenticator } from './auth/authenticate.js';
-import { createScopeRegistry } from './auth/scopes.js';
+import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
+import { createIntrospector } from './auth/introspection.js';
+import { createScopeRegistry, type ScopeRegistry } from './auth/scopes.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
-import { createCasdoorAdapter } from './casdoor/adapter.js';
+import { createCasdoorAdapter, type CasdoorAdapter } from './casdoor/adapter.js';
 import type { Config } from './config.js';
 import { ExchangeTransport } from './mcp/exchange-transport.js';
-import { createToolRegistry } from './mcp/registry.js';
+import { createToolRegistry, type ToolRegistry } from './mcp/registry.js';
 import { createMcpServer } from './mcp/server.js';
+import { createAudit } from './ops/audit.js';
+import { createEdgeOps, type EdgeOps } from './ops/edge.js';
+import { casdoorProbe, createReadiness, jwksProbe, type Readiness } from './ops/health.js';
+import { createOperatorPolicy } from './ops/operator-policy.js';
+import { createRateLimiter } from './ops/rate-limit.js';
+import { instrumentAdapter } from './ops/request-context.js';
+import { packageVersion } from './ops/version.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { TOOLS } from './tools/index.js';
 
@@ -29,54 +37,140 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-interface Discovery {
+export interface ResolvedCasdoor {
+  endpoint: string;
+  clientId: string;
+  clientSecret: string;
+  organization: string;
+  application: string;
+}
+
+/** Everything both transports (HTTP and stdio) share, built once from the configuration. */
+export interface Core {
+  casdoor: ResolvedCasdoor;
+  sandbox: Sandbox | undefined;
   issuer: string;
   jwksUrl: string;
+  scopes: ScopeRegistry;
+  registry: ToolRegistry;
+  /** The adapter as configured (the tools get an instrumented one that feeds the audit log). */
+  adapter: CasdoorAdapter;
+  /** The SDK Server, not yet connected to a transport. */
+  mcp: Server;
+  ops: EdgeOps;
+  readiness: Readiness;
+  /** Bearer tokens must name `publicUrl` (when there is one) or the server's own client id as audience. */
+  authenticator(publicUrl: string | undefined): Authenticator;
+  close(): Promise<void>;
+}
+
+export interface Discovery {
+  issuer: string;
+  jwksUrl: string;
+  introspectionUrl: string | undefined;
 }
 
 /** Casdoor's OIDC discovery names the issuer and JWKS; configured values win. Falls back to Casdoor's fixed paths. */
-async function discover(endpoint: string, config: { issuer?: string; jwksUrl?: string }, logger: Logger): Promise<Discovery> {
-  if (config.issuer && config.jwksUrl) return { issuer: config.issuer, jwksUrl: config.jwksUrl };
+export async function discover(endpoint: string, config: { issuer?: string | undefined; jwksUrl?: string | undefined }, logger: Logger): Promise<Discovery> {
+  // Both configured: no discovery (introspection then uses Casdoor's fixed path).
+  if (config.issuer && config.jwksUrl) return { issuer: config.issuer, jwksUrl: config.jwksUrl, introspectionUrl: undefined };
   try {
     const res = await fetch(`${endpoint}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) });
-    const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown; introspection_endpoint?: unknown };
     if (typeof doc.issuer === 'string' && typeof doc.jwks_uri === 'string') {
-      return { issuer: config.issuer ?? doc.issuer.replace(/\/+$/, ''), jwksUrl: config.jwksUrl ?? doc.jwks_uri };
+      return {
+        issuer: config.issuer ?? doc.issuer.replace(/\/+$/, ''),
+        jwksUrl: config.jwksUrl ?? doc.jwks_uri,
+        introspectionUrl: typeof doc.introspection_endpoint === 'string' ? doc.introspection_endpoint : undefined,
+      };
     }
   } catch (err) {
     logger.warn({ endpoint, reason: (err as Error).message }, 'Casdoor OIDC discovery failed; using the default issuer and JWKS paths');
   }
-  return { issuer: config.issuer ?? endpoint, jwksUrl: config.jwksUrl ?? `${endpoint}/.well-known/jwks` };
+  return { issuer: config.issuer ?? endpoint, jwksUrl: config.jwksUrl ?? `${endpoint}/.well-known/jwks`, introspectionUrl: undefined };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/**
+ * Builds what serve and stdio share: Casdoor (or the sandbox), the tool registry narrowed by the
+ * operator, the SDK Server, audit, rate limits, readiness. Throws ConfigError for settings that
+ * can only be checked against the tools (MCP_TOOLS).
+ */
+export async function createCore(config: Config, logger: Logger): Promise<Core> {
+  const scopes = createScopeRegistry(scopesJson, TOOLS.map((t) => t.name));
+  const operator = createOperatorPolicy(config.operator, TOOLS.map((t) => t.name));
+  const registry = createToolRegistry(TOOLS, scopes, operator);
 
-/** Starts the server (and the sandbox Casdoor when none is configured). Everything it needs comes in. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const sandbox = config.casdoor ? undefined : await startSandbox({ host: '127.0.0.1', port: 0 });
-  const casdoor = config.casdoor ?? {
+  const casdoor: ResolvedCasdoor = config.casdoor ?? {
     endpoint: sandbox!.url,
     clientId: sandbox!.demo.clientId,
     clientSecret: sandbox!.demo.clientSecret,
     organization: sandbox!.demo.organization,
     application: sandbox!.demo.application,
-    issuer: sandbox!.issuer,
-    jwksUrl: undefined,
   };
-  const { issuer, jwksUrl } = await discover(casdoor.endpoint, { issuer: casdoor.issuer, jwksUrl: casdoor.jwksUrl }, logger);
+  const configured = config.casdoor ?? { issuer: sandbox!.issuer, jwksUrl: undefined };
+  const { issuer, jwksUrl, introspectionUrl } = await discover(casdoor.endpoint, configured, logger);
 
-  const scopes = createScopeRegistry(scopesJson, TOOLS.map((t) => t.name));
-  const registry = createToolRegistry(TOOLS, scopes);
   const adapter = createCasdoorAdapter({ ...casdoor, timeoutMs: config.casdoorTimeoutMs });
+  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(adapter), logger, version: packageVersion() });
+  const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
+  const ops = createEdgeOps({
+    audit: createAudit(logger),
+    limiter: limited ? createRateLimiter(config.rateLimit) : undefined,
+    registry,
+  });
+  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(jwksUrl)], config.readinessCacheSeconds * 1000);
+  const introspector = config.introspection.enabled
+    ? createIntrospector({ introspect: (token) => adapter.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
+    : undefined;
+  if (introspector) logger.info({ cacheSeconds: config.introspection.cacheSeconds }, 'token introspection on: every new token costs one Casdoor call');
+
+  return {
+    casdoor,
+    sandbox,
+    issuer,
+    jwksUrl,
+    scopes,
+    registry,
+    adapter,
+    mcp,
+    ops,
+    readiness,
+    authenticator(publicUrl) {
+      const audiences = [casdoor.clientId, ...config.allowedAudiences];
+      if (publicUrl) audiences.push(publicUrl, `${new URL(publicUrl).origin}/api/mcp`);
+      const verifier = createTokenVerifier({ issuer, audiences: [...new Set(audiences)], jwksUrl: new URL(jwksUrl) });
+      return createAuthenticator({ verifier, scopes, casdoor: adapter, ...(introspector ? { introspector } : {}) });
+    },
+    async close() {
+      await mcp.close();
+      await sandbox?.stop();
+    },
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Starts the HTTP server (and the sandbox Casdoor when none is configured). Everything it needs comes in. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const core = await createCore(config, logger);
   const exchange = new ExchangeTransport();
-  const mcp = createMcpServer({ registry, casdoor: adapter, logger, version: pkg.version });
-  await mcp.connect(exchange);
+  await core.mcp.connect(exchange);
 
   // Listen first: with PORT=0 the public URL is known only once the port is.
   let app: Hono | undefined;
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: (req, env) => app!.fetch(req, env), hostname: config.host, port: config.port }, () => resolve(s));
-  });
+  let server: ServerType;
+  try {
+    server = await new Promise((resolve, reject) => {
+      // Node's default 16 KiB header limit would answer a token near the verifier's 16 KiB limit with a bare 431.
+      const serverOptions = { maxHeaderSize: 32 * 1024 };
+      const s = serve({ fetch: (req, env) => app!.fetch(req, env), hostname: config.host, port: config.port, serverOptions }, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const origin = `http://${hostForUrl}:${port}`;
@@ -84,39 +178,51 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const publicHost = new URL(publicUrl).host.toLowerCase();
   const allowedHosts = LOOPBACK.has(config.host) ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, publicHost] : [];
 
-  const verifier = createTokenVerifier({
-    issuer,
-    audiences: [...new Set([publicUrl, `${new URL(publicUrl).origin}/api/mcp`, casdoor.clientId, ...config.allowedAudiences])],
-    jwksUrl: new URL(jwksUrl),
-  });
   app = createApp({
     publicUrl,
-    issuer,
-    canonicalScopes: scopes.canonical,
+    issuer: core.issuer,
+    canonicalScopes: core.scopes.canonical,
     allowedOrigins: config.allowedOrigins,
     allowedHosts,
     maxBodyBytes: config.maxBodyBytes,
-    authenticator: createAuthenticator({ verifier, scopes, casdoor: adapter }),
-    registry,
+    authenticator: core.authenticator(publicUrl),
+    registry: core.registry,
     exchange,
     logger,
+    ops: core.ops,
+    readiness: core.readiness,
+    trustProxy: config.trustProxy,
   });
-  logger.info({ url: publicUrl, issuer, casdoor: casdoor.endpoint, sandbox: Boolean(sandbox) }, 'casdoor-mcp listening');
+  logger.info(
+    { url: publicUrl, issuer: core.issuer, casdoor: core.casdoor.endpoint, sandbox: Boolean(core.sandbox), operator: describeOperator(config) },
+    'casdoor-mcp listening',
+  );
 
   return {
     url: publicUrl,
     origin,
-    issuer,
-    casdoorEndpoint: casdoor.endpoint,
-    clientId: casdoor.clientId,
-    sandbox,
+    issuer: core.issuer,
+    casdoorEndpoint: core.casdoor.endpoint,
+    clientId: core.casdoor.clientId,
+    sandbox: core.sandbox,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
-      await mcp.close();
-      await sandbox?.stop();
+      await core.close();
     },
+  };
+}
+
+/** The operator's narrowing, for the start log line. */
+export function describeOperator(config: Config): Record<string, unknown> {
+  const o = config.operator;
+  return {
+    readOnly: o.readOnly,
+    ...(o.tools ? { tools: o.tools } : {}),
+    ...(o.allowedOrganizations ? { allowedOrganizations: o.allowedOrganizations } : {}),
+    rateLimit: config.rateLimit,
+    tokenIntrospection: config.introspection.enabled,
   };
 }

@@ -9,27 +9,32 @@ const scopes = createScopeRegistry(scopesJson, names);
 const registry = createToolRegistry(TOOLS, scopes);
 
 describe('scopes.json and the tool registry', () => {
-  it('every tool needs exactly one scope, and every scope names existing tools', () => {
-    expect(unscopedTools(scopes, names)).toEqual([]);
+  it('every tool but whoami needs exactly one scope, and every scope names existing tools', () => {
+    // whoami is the one tool in no scope: any authenticated caller may ask who they are.
+    expect(unscopedTools(scopes, names)).toEqual(['whoami']);
     for (const def of Object.values(scopesJson.scopes)) for (const tool of def.tools) expect(names).toContain(tool);
   });
 
-  it('maps read:application to the reads and write:application to the writes', () => {
+  it('maps each read scope to the reads and each write scope to the writes', () => {
     expect(scopesJson.scopes['read:application'].tools).toEqual(['get_applications', 'get_application']);
     expect(scopesJson.scopes['write:application'].tools).toEqual(['add_application', 'update_application', 'delete_application']);
+    expect(scopesJson.scopes['read:user'].tools).toEqual(['get_users', 'get_user']);
+    expect(scopesJson.scopes['write:user'].tools).toEqual(['add_user', 'update_user', 'delete_user']);
   });
 
   it('expands upstream aliases and convenience scopes, exactly and case-sensitively', () => {
     expect([...scopes.expand(['application:read'])]).toEqual(['read:application']);
     expect([...scopes.expand(['application:write'])]).toEqual(['write:application']);
-    expect([...scopes.expand(['read'])]).toEqual(['read:application']);
-    expect([...scopes.expand(['write'])]).toEqual(['write:application']);
-    expect([...scopes.expand(['admin'])].sort()).toEqual(['read:application', 'write:application']);
+    expect([...scopes.expand(['user:read'])]).toEqual(['read:user']);
+    expect([...scopes.expand(['user:write'])]).toEqual(['write:user']);
+    expect([...scopes.expand(['read'])]).toEqual(['read:application', 'read:user']);
+    expect([...scopes.expand(['write'])]).toEqual(['write:application', 'write:user']);
+    expect([...scopes.expand(['admin'])].sort()).toEqual(['read:application', 'read:user', 'write:application', 'write:user']);
     expect([...scopes.expand(['READ:APPLICATION', 'read:applications', 'read:application:x', '*', 'openid'])]).toEqual([]);
   });
 
   it('publishes only canonical scopes, never an alias, a wildcard or offline_access', () => {
-    expect(scopes.canonical).toEqual(['read:application', 'write:application']);
+    expect(scopes.canonical).toEqual(['read:application', 'write:application', 'read:user', 'write:user']);
   });
 
   it('rejects a scopes.json that names an unknown tool or an alias to an unknown scope', () => {
@@ -51,8 +56,17 @@ describe('scopes.json and the tool registry', () => {
       expect(t.inputSchema.additionalProperties).toBe(false);
       expect(t.inputSchema.type).toBe('object');
       expect(t.outputSchema.type).toBe('object');
-      expect(t._meta.requiredScopes).toEqual([scopes.requiredScope(t.name)]);
+      expect(t._meta.requiredScopes).toEqual(t.name === 'whoami' ? [] : [scopes.requiredScope(t.name)]);
+      // Every write tool can preview its change.
+      if (!t.annotations.readOnlyHint) expect(Object.keys(t.inputSchema.properties as object)).toContain('dry_run');
     }
+  });
+
+  it('whoami is visible to every authenticated caller, even a token with no scope', () => {
+    const principal = { type: 'application' as const, id: 'admin/x', name: 'x' };
+    const noScope = { kind: 'token' as const, principal, grantedScopes: [], scopes: new Set<string>(), clientId: undefined, expiresAt: 0 };
+    expect(registry.visibleTo(noScope).map((t) => t.name)).toEqual(['whoami']);
+    expect(registry.visibleTo({ kind: 'cookie', principal }).map((t) => t.name)).toEqual(names);
   });
 
   it('tools/list output is checked in: any change of names, schemas, annotations or scopes shows in review', async () => {

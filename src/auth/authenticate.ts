@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import type { Caller, Principal } from './caller.js';
 import { RpcCode, Refusal } from './errors.js';
+import type { Introspector } from './introspection.js';
 import type { ScopeRegistry } from './scopes.js';
 import { createLruCache } from './token-cache.js';
 import { TokenError, type TokenVerifier, type VerifiedToken } from './token-verifier.js';
@@ -27,6 +28,8 @@ export interface AuthenticatorOptions {
   verifier: TokenVerifier;
   scopes: ScopeRegistry;
   casdoor: CasdoorAdapter;
+  /** When set (MCP_TOKEN_INTROSPECTION), a verified token must also be active at Casdoor. */
+  introspector?: Introspector;
   /** How long a cookie's or a user's resolution is reused (Casdoor's answer can change: keep it short). */
   cacheTtlMs?: number;
   now?: () => number;
@@ -93,6 +96,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         throw invalidToken(err.message);
       }
       throw err;
+    }
+    // After local verification, so forged tokens never reach Casdoor; CasdoorError means "cannot ask" (503).
+    if (options.introspector && !(await options.introspector.isActive(m[1]!, token.expiresAt))) {
+      throw invalidToken('token revoked or user disabled');
     }
     return {
       kind: 'token',

@@ -9,6 +9,8 @@ export const RpcCode = {
   InvalidToken: -32011,
   Forbidden: -32013,
   OriginNotAllowed: -32014,
+  /** Too many requests from one caller (HTTP 429 with Retry-After). */
+  RateLimited: -32029,
 } as const;
 
 export const HTTP_STATUS_OF: Readonly<Record<number, number>> = {
@@ -17,6 +19,7 @@ export const HTTP_STATUS_OF: Readonly<Record<number, number>> = {
   [RpcCode.InvalidToken]: 401,
   [RpcCode.Forbidden]: 403,
   [RpcCode.OriginNotAllowed]: 403,
+  [RpcCode.RateLimited]: 429,
 };
 
 /** What the WWW-Authenticate challenge must say (RFC 6750 §3); the HTTP edge adds realm and resource_metadata. */

@@ -17,6 +17,9 @@ export type Decision =
 export function decide(caller: Caller, toolName: string, registry: ToolRegistry, args?: unknown): Decision {
   const tool = registry.get(toolName);
   const required = tool ? registry.requiredScope(tool.name) : undefined;
+  // Operator narrowing first: it holds for every caller, so no credential changes the answer.
+  const disabled = tool ? registry.operator.disabledReason(tool) : undefined;
+  if (tool && disabled) return forbidden(new ForbiddenError('disabled_by_operator', `${tool.name} is disabled on this server: ${disabled}`, tool.name));
   if (caller.kind === 'anonymous') {
     const refusal = new Refusal(
       RpcCode.Unauthorized,
@@ -40,13 +43,19 @@ export function decide(caller: Caller, toolName: string, registry: ToolRegistry,
     );
     return { allowed: false, reason: 'insufficient_scope', requiredScope: required, refusal };
   }
+  const target = args === undefined ? undefined : tool.targetOrganization?.(args);
   try {
-    checkOrganization(caller.principal, tool.name, tool.access, args === undefined ? undefined : tool.targetOrganization?.(args));
+    if (target !== undefined) registry.operator.assertOrganization(target, tool.name);
+    checkOrganization(caller.principal, tool.name, tool.access, target);
   } catch (err) {
     if (!(err instanceof ForbiddenError)) throw err;
-    return { allowed: false, reason: 'forbidden', rule: err.rule, refusal: new Refusal(RpcCode.Forbidden, 'forbidden', err.toRpcData()) };
+    return forbidden(err);
   }
   return { allowed: true };
+}
+
+function forbidden(err: ForbiddenError): Decision {
+  return { allowed: false, reason: 'forbidden', rule: err.rule, refusal: new Refusal(RpcCode.Forbidden, 'forbidden', err.toRpcData()) };
 }
 
 /**

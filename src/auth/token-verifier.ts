@@ -6,7 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
 import type { FlattenedJWSInput, JWTHeaderParameters, JWTPayload } from 'jose';
 import { createLruCache } from './token-cache.js';
 import type { LruCache } from './token-cache.js';
@@ -175,6 +175,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const code = error instanceof errors.JOSEError ? error.code : undefined;
       if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
         throw error;
+      }
+      // The JWKS could not be (re)fetched. Keys fetched before keep working meanwhile, however old:
+      // a kid they hold verifies, any other kid is the token's problem (401), not an outage.
+      const cached = jwks.jwks();
+      if (cached !== undefined) {
+        return createLocalJWKSet(cached)(header, token);
       }
       throw tokenError('jwks_unavailable', error);
     }
@@ -384,8 +390,11 @@ function toVerifiedToken(payload: JWTPayload): VerifiedToken {
   const claims: Record<string, unknown> = payload;
 
   // Casdoor signs refresh and ID tokens with the same key and audience: only access tokens pass.
-  if (Object.hasOwn(claims, 'tokenType') && claims['tokenType'] !== ACCESS_TOKEN_TYPE) {
-    throw tokenError('token_type_invalid');
+  // A JWT-Custom refresh token keeps tokenType "access-token" and adds TokenType "refresh-token".
+  for (const name of ['tokenType', 'TokenType']) {
+    if (Object.hasOwn(claims, name) && claims[name] !== ACCESS_TOKEN_TYPE) {
+      throw tokenError('token_type_invalid');
+    }
   }
   const { sub, exp, aud, iss } = payload;
   if (typeof sub !== 'string' || sub.length === 0) {

@@ -21,8 +21,25 @@ export interface CasdoorAdapter {
   deleteApplication(app: Pick<CasdoorApplication, 'owner' | 'name' | 'organization'>): Promise<void>;
   getOrganization(name: string): Promise<CasdoorOrganization | null>;
   getUser(owner: string, name: string): Promise<CasdoorUser | null>;
+  /** One user of `owner` by email or by phone (Casdoor's get-user lookups); null when none matches. */
+  findUser(owner: string, by: { email: string } | { phone: string }): Promise<CasdoorUser | null>;
+  /** Users of one organization (every organization when `owner` is undefined), one page, with the total. */
+  listUsers(query: { owner?: string; page: number; pageSize: number }): Promise<Page<CasdoorUser>>;
+  addUser(user: CasdoorUser): Promise<void>;
+  /**
+   * Writes `user` over the user `owner/name`, only `columns` (Casdoor's column names, e.g. display_name).
+   * Casdoor checks the whole body (display name, email and phone uniqueness, built-in/admin), so pass
+   * the user as read with the changes applied; columns not listed are not written.
+   */
+  updateUser(owner: string, name: string, user: CasdoorUser, columns: readonly string[]): Promise<void>;
+  deleteUser(user: Pick<CasdoorUser, 'owner' | 'name'>): Promise<void>;
   /** Resolves a casdoor_session_id cookie; null when Casdoor says it is not signed in. */
   getAccount(sessionCookie: string): Promise<CasdoorUser | null>;
+  /**
+   * RFC 7662 introspection of an access token, as the server's own client (Basic). `url` is the
+   * discovery document's introspection_endpoint; default Casdoor's /api/login/oauth/introspect.
+   */
+  introspect(token: string, url?: string): Promise<{ active: boolean; [claim: string]: unknown }>;
 }
 
 export interface CasdoorAdapterOptions {
@@ -155,6 +172,34 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
       const env = await call('GET', '/get-user', () => sdk.http.get('/get-user', { params: { id: `${owner}/${name}` } }));
       return isObject(env.data) ? (env.data as CasdoorUser) : null;
     },
+    async findUser(owner, by) {
+      const env = await call('GET', '/get-user', () => sdk.http.get('/get-user', { params: { owner, ...by } }));
+      return isObject(env.data) ? (env.data as CasdoorUser) : null;
+    },
+    async listUsers({ owner, page, pageSize }) {
+      const env = await call('GET', '/get-users', () => sdk.http.get('/get-users', { params: { owner: owner ?? '', p: page, pageSize } }));
+      const items = Array.isArray(env.data) ? (env.data as CasdoorUser[]) : [];
+      const total = typeof env.data2 === 'number' ? env.data2 : items.length;
+      return { items, total };
+    },
+    // The SDK's user writes overwrite user.owner with the server's own organization, so they cannot
+    // reach other organizations' users: its request object is used directly instead.
+    async addUser(user) {
+      await write('/add-user', () => sdk.http.post('/add-user', copy(user), { params: { id: `${user.owner}/${user.name}` } }));
+    },
+    async updateUser(owner, name, user, columns) {
+      // Without columns Casdoor writes its default column list from the body: never do that here.
+      if (columns.length === 0) throw new Error('updateUser needs the columns to write');
+      const params: Record<string, string> = { id: `${owner}/${name}`, columns: columns.join(',') };
+      // Casdoor refuses an empty display name unless told; an unchanged empty one is not the caller's doing.
+      if (user.displayName === '') params.allowEmpty = 'true';
+      await write('/update-user', () => sdk.http.post('/update-user', copy(user), { params }));
+    },
+    async deleteUser(user) {
+      await write('/delete-user', () =>
+        sdk.http.post('/delete-user', { owner: user.owner, name: user.name }, { params: { id: `${user.owner}/${user.name}` } }),
+      );
+    },
     async getAccount(sessionCookie) {
       const path = '/get-account';
       let res: { data: unknown };
@@ -168,6 +213,22 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
       }
       if (res.data.status !== 'ok' || !isObject(res.data.data)) return null;
       return res.data.data as CasdoorUser;
+    },
+    async introspect(token, url) {
+      const endpoint = 'POST /api/login/oauth/introspect';
+      let res: { data: unknown };
+      try {
+        // An OAuth endpoint, not the REST API: a form body, and an answer without Casdoor's envelope.
+        res = await sdk.http.post(url ?? '/login/oauth/introspect', new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        });
+      } catch (err) {
+        throw translateError(err, endpoint, options.timeoutMs);
+      }
+      if (!isObject(res.data) || typeof res.data.active !== 'boolean') {
+        throw new CasdoorError('casdoor_bad_response', `Casdoor answered ${endpoint} without a boolean "active"`, endpoint);
+      }
+      return res.data as { active: boolean };
     },
   };
 }

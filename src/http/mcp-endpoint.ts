@@ -8,9 +8,12 @@ import { HTTP_STATUS_OF, Refusal } from '../auth/errors.js';
 import { gate } from '../auth/gate.js';
 import { TokenError } from '../auth/token-verifier.js';
 import { CasdoorError } from '../casdoor/errors.js';
-import type { ExchangeTransport } from '../mcp/exchange-transport.js';
+import { credentialExpiry, credentialKey, declaresElicitation } from '../mcp/client-capabilities.js';
+import type { ExchangeTransport, JSONRPCReply } from '../mcp/exchange-transport.js';
 import type { ToolRegistry } from '../mcp/registry.js';
+import type { EdgeOps } from '../ops/edge.js';
 import { wwwAuthenticate } from './challenge.js';
+import { replyMaybeStreamed } from './sse-reply.js';
 import { resourceFor, resourceMetadataUrl } from './well-known.js';
 
 /** The protocol revisions this server speaks (the SDK also knows 2024-10-07, which we do not offer). */
@@ -25,6 +28,8 @@ export interface McpEndpointDeps {
   logger: Logger;
   /** Every value of the Authorization header as received (Node folds duplicates, so the edge reads raw headers). */
   authorizationHeaders(c: Context): string[];
+  /** Audit lines and rate limits (src/ops/edge.ts). */
+  ops?: EdgeOps;
 }
 
 type Json = Record<string, unknown>;
@@ -38,6 +43,12 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The members JSON-RPC defines; others are dropped, since the SDK's strict message schemas silently
+ * ignore a message with any other key (a "__proto__", a typo), leaving the request unanswered forever.
+ */
+const JSONRPC_MEMBERS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
+
 const validId = (id: unknown): boolean => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 
 /**
@@ -49,6 +60,9 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
   return async function mcpPost(c: Context): Promise<Response> {
     const path = new URL(c.req.url).pathname;
     const prm = resourceMetadataUrl(resourceFor(deps.publicUrl, path));
+    // Read the body before any refusal: after unread bodies, @hono/node-server 2.1.8 can reset the
+    // keep-alive connection under the client's next request (found by test/fuzz/jsonrpc.test.ts).
+    const text = await c.req.text().catch(() => undefined);
     const contentType = c.req.header('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       return c.json(rpcError(-32600, 'Content-Type must be application/json'), 415);
@@ -59,7 +73,8 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     }
     let body: unknown;
     try {
-      body = JSON.parse(await c.req.text());
+      if (text === undefined) throw new SyntaxError('the body could not be read');
+      body = JSON.parse(text);
     } catch {
       return c.json(rpcError(-32700, 'Parse error: the body is not valid JSON'), 400);
     }
@@ -73,8 +88,10 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if (id !== undefined && !validId(id)) {
       return c.json(rpcError(-32600, 'Invalid Request: id must be a string or a number'), 400);
     }
-    const isRequest = typeof body.method === 'string' && id !== undefined;
-    const isNotification = typeof body.method === 'string' && id === undefined;
+    // A method with result or error is no valid message (the SDK would take it for a response and never answer).
+    const mixed = 'result' in body || 'error' in body;
+    const isRequest = typeof body.method === 'string' && id !== undefined && !mixed;
+    const isNotification = typeof body.method === 'string' && id === undefined && !mixed;
     const isResponse = body.method === undefined && id !== undefined && ('result' in body || 'error' in body);
     if (!isRequest && !isNotification && !isResponse) {
       return c.json(rpcError(-32600, 'Invalid Request: not a JSON-RPC request, notification or response', id ?? null), 400);
@@ -82,33 +99,61 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if (body.params !== undefined && !isObject(body.params)) {
       return c.json(rpcError(-32602, 'Invalid params: params must be an object', id ?? null), 400);
     }
+    // Else the SDK's schema check answers -32603 "Internal error" with its raw validation dump.
+    const call = body.method === 'tools/call' ? ((body.params ?? {}) as Json) : undefined;
+    if (call && (typeof call.name !== 'string' || (call.arguments !== undefined && !isObject(call.arguments)))) {
+      return c.json(rpcError(-32602, 'Invalid params: tools/call needs params.name (a string) and params.arguments (an object)', id ?? null), 400);
+    }
+    for (const key of Object.keys(body)) if (!JSONRPC_MEMBERS.has(key)) delete body[key];
+    deps.ops?.received(body);
 
+    const credentials = { authorization: deps.authorizationHeaders(c), sessionCookie: getCookie(c, 'casdoor_session_id') };
     let caller: Caller;
     try {
-      caller = await deps.authenticator.authenticate({
-        authorization: deps.authorizationHeaders(c),
-        sessionCookie: getCookie(c, 'casdoor_session_id'),
-      });
+      caller = await deps.authenticator.authenticate(credentials);
     } catch (err) {
       return refuse(c, err, id ?? null, prm);
     }
-    const extra = { authInfo: { token: '', clientId: '', scopes: [], extra: { caller } }, requestInfo: { headers: {} } };
+    // After authentication: a bad credential is a 401 first, and the limit is counted per subject.
+    const limited = deps.ops?.admit(c, caller, body.method, body.params);
+    if (limited) return refuse(c, limited, id ?? null, prm);
+    // Capabilities travel only in initialize: remember per credential whether the client can be asked
+    // (elicitation), and use it when this call's answer can carry a question (SSE accepted).
+    const owner = credentialKey(caller, credentials);
+    if (body.method === 'initialize' && owner) {
+      deps.exchange.clients.remember(owner, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
+    }
+    const canElicit =
+      body.method === 'tools/call' && deps.exchange.clients.canElicit(owner) && /text\/event-stream/i.test(c.req.header('accept') ?? '');
+    const extra = { authInfo: { token: '', clientId: '', scopes: [], extra: { caller, canElicit } }, requestInfo: { headers: {} } };
 
     if (isNotification) {
       deps.exchange.notify(body as unknown as JSONRPCNotification, extra);
       return c.body(null, 202);
     }
-    if (isResponse) return c.body(null, 202); // answers to server requests: none are outstanding in JSON mode
+    if (isResponse) {
+      // An answer to one of our elicitations: it reaches the Server only from the credential it was sent
+      // to. Anything else is dropped with the same 202, so the answer reveals nothing about others.
+      const delivery = deps.exchange.respond(body as unknown as JSONRPCReply, owner);
+      if (delivery !== 'delivered') deps.logger.warn({ delivery }, 'dropped a response that answers no outstanding request of this client');
+      return c.body(null, 202);
+    }
 
     const refusal = gate(caller, body.method as string, body.params, deps.registry);
     if (refusal) return refuse(c, refusal, id, prm);
 
+    if (canElicit && owner) {
+      const messages = deps.exchange.stream(body as unknown as JSONRPCRequest, extra, owner, c.req.raw.signal);
+      return replyMaybeStreamed(c, messages, (reply, status) => deps.ops?.replied(reply, status));
+    }
     const reply = await deps.exchange.request(body as unknown as JSONRPCRequest, extra, c.req.raw.signal);
     const status = 'error' in reply ? (HTTP_STATUS_OF[reply.error.code] ?? 200) : 200;
+    deps.ops?.replied(reply, status);
     return c.json(reply, status as 200);
   };
 
   function refuse(c: Context, err: unknown, id: unknown, prm: string): Response {
+    deps.ops?.refused(err);
     if (err instanceof Refusal) {
       if (err.challenge) c.header('WWW-Authenticate', wwwAuthenticate(err.challenge, prm, REALM));
       return c.json(rpcError(err.rpcCode, err.rpcMessage, id, err.data), err.status as 401);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Caller } from '../auth/caller.js';
 import type { ScopeRegistry } from '../auth/scopes.js';
+import { OPEN_POLICY, type OperatorPolicy } from '../ops/operator-policy.js';
 import type { AnyTool } from './tool.js';
 
 /** A tool as tools/list shows it, computed once at start. */
@@ -18,8 +19,13 @@ export interface ToolRegistry {
   get(name: string): AnyTool | undefined;
   readonly names: readonly string[];
   requiredScope(name: string): string | undefined;
-  /** The tools a caller may see: all for anonymous browsing and session cookies, else those its scopes grant. */
+  /**
+   * The tools a caller may see: all for anonymous browsing and session cookies, else those its scopes
+   * grant; never one the operator disabled.
+   */
   visibleTo(caller: Caller): readonly ListedTool[];
+  /** What the operator narrowed for everyone (decide() applies it to every call). */
+  readonly operator: OperatorPolicy;
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
@@ -27,10 +33,11 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
   return rest;
 }
 
-export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegistry): ToolRegistry {
-  const byName = new Map(tools.map((t) => [t.name, t]));
+export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegistry, operator: OperatorPolicy = OPEN_POLICY): ToolRegistry {
+  // Tools run with their context narrowed to the operator's organizations.
+  const byName = new Map(tools.map((t) => [t.name, operator.wrap(t)]));
   if (byName.size !== tools.length) throw new Error('two tools share a name');
-  const listed = tools.map<ListedTool>((t) => {
+  const listed = tools.filter((t) => !operator.disabledReason(t)).map<ListedTool>((t) => {
     const scope = scopes.requiredScope(t.name);
     return {
       name: t.name,
@@ -60,5 +67,6 @@ export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegis
       }
       return hit;
     },
+    operator,
   };
 }

@@ -1,5 +1,12 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ElicitResultSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ElicitRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Caller } from '../auth/caller.js';
@@ -30,9 +37,18 @@ export function callerOf(extra: { authInfo?: { extra?: Record<string, unknown> }
   return (extra.authInfo?.extra?.caller as Caller | undefined) ?? { kind: 'anonymous' };
 }
 
+/** Set by the edge when this call's client can answer elicitation/create on this call's reply stream. */
+export function canElicitOf(extra: { authInfo?: { extra?: Record<string, unknown> } }): boolean {
+  return extra.authInfo?.extra?.canElicit === true;
+}
+
+/** How long a human has to answer a confirmation before the tool gives up (and changes nothing). */
+export const ELICITATION_TIMEOUT_MS = 120_000;
+
 const INSTRUCTIONS =
-  'Administers Casdoor applications. Application ids look like "admin/<name>"; the organization is a field. ' +
-  'Call get_applications to find ids before reading, changing or deleting one.';
+  'Administers Casdoor applications and users. Application ids look like "admin/<name>" (the organization is a field); ' +
+  'user ids look like "<organization>/<name>". Call whoami first to see what you may do, and get_applications or get_users ' +
+  'to find ids before reading, changing or deleting one. Every write tool takes dry_run: true to preview the change.';
 
 /**
  * One long-lived low-level SDK Server for every request: tools/list and tools/call handlers read
@@ -58,6 +74,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
       });
     }
     const orgs = administeredOrganizations(caller.principal);
+    const canElicit = canElicitOf(extra);
     const ctx: ToolContext = {
       casdoor: deps.casdoor,
       caller,
@@ -65,6 +82,14 @@ export function createMcpServer(deps: McpServerDeps): Server {
       ownOrganization: typeof orgs === 'object' ? orgs.only : undefined,
       checkOrganization: (org) => checkOrganization(caller.principal, tool.name, tool.access, org),
       signal: extra.signal,
+      canElicit,
+      registry: deps.registry,
+      async elicit(message, requestedSchema) {
+        if (!canElicit) throw new Error('this client cannot be asked for confirmation');
+        const request: ElicitRequest = { method: 'elicitation/create', params: { message, requestedSchema } as ElicitRequest['params'] };
+        const result = await extra.sendRequest(request, ElicitResultSchema, { timeout: ELICITATION_TIMEOUT_MS, signal: extra.signal });
+        return { action: result.action, ...(result.content ? { content: result.content as Record<string, unknown> } : {}) };
+      },
     };
     try {
       const out = (await tool.run(parsed.data, ctx)) as Record<string, unknown>;

@@ -2,6 +2,19 @@ import type { z } from 'zod';
 import type { AuthenticatedCaller } from '../auth/caller.js';
 import type { ToolAccess } from '../auth/policy.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
+import type { ToolRegistry } from './registry.js';
+
+/** A flat form for elicitation/create: primitive properties only, as the MCP spec allows. */
+export interface ElicitationSchema {
+  type: 'object';
+  properties: Record<string, { type: 'boolean' | 'string' | 'number' | 'integer'; title?: string; description?: string; default?: unknown }>;
+  required?: string[];
+}
+
+export interface ElicitationOutcome {
+  action: 'accept' | 'decline' | 'cancel';
+  content?: Record<string, unknown>;
+}
 
 /** What a tool handler gets besides its arguments. Handlers never look at scopes. */
 export interface ToolContext {
@@ -14,6 +27,15 @@ export interface ToolContext {
   /** The one organization an organization admin is confined to; undefined for callers not so confined. */
   ownOrganization: string | undefined;
   signal: AbortSignal;
+  /**
+   * Whether the client declared elicitation in its last initialize AND this call's reply can carry a
+   * server request to it (an SSE response). When false, `elicit` fails at once.
+   */
+  canElicit: boolean;
+  /** Asks the human behind the client (elicitation/create). Rejects when the client cannot be asked or times out. */
+  elicit(message: string, requestedSchema: ElicitationSchema): Promise<ElicitationOutcome>;
+  /** Every tool, for whoami (which decides each with auth/gate.ts decide()). */
+  registry: ToolRegistry;
 }
 
 export interface ToolAnnotations {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -17,9 +18,11 @@ export const applicationName = z
 
 export const ApplicationFields = z
   .object({
-    name: applicationName,
-    displayName: z.string().max(200),
-    organization: applicationName.describe('The organization the application belongs to, e.g. "built-in"'),
+    name: applicationName.describe('The application name: the part after "admin/" in its id. Letters, digits, "-", "_" and "." are safe'),
+    displayName: z.string().max(200).describe('The name shown on the sign-in page'),
+    organization: applicationName.describe(
+      'The organization whose users sign in through it, e.g. "built-in" or "acme" (must exist). Only a global administrator may move an application to another organization',
+    ),
     category: z.string(),
     type: z.string(),
     description: z.string(),
@@ -28,7 +31,7 @@ export const ApplicationFields = z
     favicon: z.string(),
     order: z.number().int(),
     homepageUrl: z.string(),
-    cert: z.string().describe('Name of the certificate that signs tokens, e.g. "cert-built-in"'),
+    cert: z.string().describe('Name of the certificate that signs its tokens, e.g. "cert-built-in" (the default)'),
     defaultGroup: z.string(),
     defaultTag: z.string(),
     headerHtml: z.string(),
@@ -49,7 +52,7 @@ export const ApplicationFields = z
     useEmailAsSamlNameId: z.boolean(),
     enableWebAuthn: z.boolean(),
     enableLinkWithEmail: z.boolean(),
-    isShared: z.boolean(),
+    isShared: z.boolean().describe('Share with every organization; only applications of "built-in" can be shared'),
     orgChoiceMode: z.string(),
     samlReplyUrl: z.string(),
     providers: z.array(item),
@@ -57,7 +60,8 @@ export const ApplicationFields = z
     signupItems: z.array(item),
     signinItems: z.array(item),
     grantTypes: strings.describe(
-      'OAuth grant types: authorization_code, implicit, password, client_credentials, refresh_token, token, id_token, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange',
+      'OAuth grant types it may use. Interactive apps and agents: ["authorization_code","refresh_token"]; machine-to-machine: ["client_credentials"]. ' +
+        'Others: password, implicit, token, id_token, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange. Default ["authorization_code"]',
     ),
     tags: strings,
     samlAttributes: z.array(item),
@@ -66,26 +70,37 @@ export const ApplicationFields = z
     ipRestriction: z.string(),
     scopes: z
       .array(z.object({ name: z.string().min(1), displayName: z.string(), description: z.string(), tools: strings.optional() }).strict())
-      .describe('OAuth scopes this application accepts in token requests'),
-    customScopes: z.array(z.object({ scope: z.string().min(1), displayName: z.string(), description: z.string() }).strict()),
-    clientId: z.string(),
-    clientSecret: z.string(),
+      .describe(
+        'OAuth scopes this application accepts in token requests, e.g. [{"name":"read:application","displayName":"Read applications","description":"…"}]; tools lists the MCP tools a scope grants. Replaces the whole list',
+      ),
+    customScopes: z
+      .array(z.object({ scope: z.string().min(1), displayName: z.string(), description: z.string() }).strict())
+      .describe('Scopes shown on the consent screen: [{"scope":"read:application","displayName":"…","description":"…"}]'),
+    clientId: z.string().describe('Leave out: Casdoor generates it. Must be unique'),
+    clientSecret: z.string().describe('Leave out to keep it (Casdoor generates one on creation). Never shown in change lists'),
     clientCert: z.string(),
-    redirectUris: strings.describe('Exact redirect URIs allowed in the authorization-code flow (https URLs; regexes are allowed by Casdoor)'),
+    redirectUris: strings.describe(
+      'Redirect URIs allowed in the authorization-code flow, e.g. ["https://app.example.com/callback","http://127.0.0.1:6274/oauth/callback"]. Casdoor matches them as regular expressions, so escape dots for an exact match. Replaces the whole list',
+    ),
     backchannelLogoutUri: z.string(),
     forcedRedirectOrigin: z.string(),
-    tokenFormat: z.enum(['JWT', 'JWT-Empty', 'JWT-Custom', 'JWT-Standard']).describe('Access token format; JWT carries the whole user'),
-    tokenSigningMethod: z.enum(['', 'RS256', 'RS512', 'ES256', 'ES384', 'ES512']),
-    tokenFields: strings,
+    tokenFormat: z
+      .enum(['JWT', 'JWT-Empty', 'JWT-Custom', 'JWT-Standard'])
+      .describe('Access token format: JWT (default) carries the whole user; JWT-Empty only ids; JWT-Standard OIDC claims; JWT-Custom the tokenFields'),
+    tokenSigningMethod: z.enum(['', 'RS256', 'RS512', 'ES256', 'ES384', 'ES512']).describe('Token signature algorithm; "" means the cert\'s'),
+    tokenFields: strings.describe('User fields put in JWT-Custom tokens, e.g. ["name","email"]'),
     tokenAttributes: z.array(item),
-    expireInHours: z.number().positive().describe('Access token lifetime in hours (Casdoor UI default 168); keep it short for agents'),
-    refreshExpireInHours: z.number().positive(),
-    cookieExpireInHours: z.number().int().nonnegative(),
+    expireInHours: z
+      .number()
+      .positive()
+      .describe('Access token lifetime in hours, > 0 (Casdoor\'s UI default 168 = 7 days); 1 is sensible for agents. 0 would make tokens expire at once, so it is refused'),
+    refreshExpireInHours: z.number().positive().describe('Refresh token lifetime in hours (default 168)'),
+    cookieExpireInHours: z.number().int().nonnegative().describe('Sign-in session cookie lifetime in hours (default 720)'),
     signupUrl: z.string(),
     signinUrl: z.string(),
     forgetUrl: z.string(),
     affiliationUrl: z.string(),
-    ipWhitelist: z.string(),
+    ipWhitelist: z.string().describe('Comma-separated CIDRs allowed to sign in, e.g. "10.0.0.0/8,192.168.1.0/24"; "" allows all'),
     termsOfUse: z.string(),
     signupHtml: z.string(),
     signinHtml: z.string(),
@@ -150,4 +165,37 @@ export function containsMask(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(containsMask);
   if (value && typeof value === 'object') return Object.values(value).some(containsMask);
   return false;
+}
+
+/**
+ * The cert a new application of `org` gets: the organization's own default when its object names one
+ * (Casdoor v3.158's Organization has no such field, so in practice this is "cert-built-in").
+ */
+export function organizationCert(org: Record<string, unknown>): string {
+  for (const key of ['defaultCert', 'cert']) {
+    const v = org[key];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return 'cert-built-in';
+}
+
+/**
+ * Checks Casdoor applies to a written application, done first so a dry run reports them too.
+ * Returns what is wrong, or undefined.
+ */
+export function applicationProblem(merged: Record<string, unknown>, patch: Record<string, unknown>): string | undefined {
+  if (patch.isShared === true && merged.organization !== 'built-in') {
+    return 'only applications of the built-in organization can be shared (isShared)';
+  }
+  if (typeof patch.ipWhitelist === 'string' && patch.ipWhitelist !== '') {
+    const bad = patch.ipWhitelist.split(',').find((entry) => !isCidr(entry));
+    if (bad !== undefined) return `ipWhitelist: ${JSON.stringify(bad)} is not a CIDR such as 10.0.0.0/8 (comma-separated, no spaces)`;
+  }
+  return undefined;
+}
+
+function isCidr(entry: string): boolean {
+  const [ip = '', bits, ...rest] = entry.split('/');
+  const family = isIP(ip);
+  return family !== 0 && rest.length === 0 && bits !== undefined && /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }

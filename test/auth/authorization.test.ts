@@ -5,6 +5,9 @@ type Json = Record<string, any>;
 const READS = ['get_applications', 'get_application'];
 const WRITES = ['add_application', 'update_application', 'delete_application'];
 const ALL = [...READS, ...WRITES];
+// Changed on purpose (issue 4): whoami needs no scope and is listed for everyone; user tools joined.
+const USER_TOOLS = ['get_users', 'get_user', 'add_user', 'update_user', 'delete_user'];
+const LISTED_ALL = ['whoami', ...ALL, ...USER_TOOLS];
 
 /** Arguments that would succeed for a global admin, per tool and target organization. */
 const target = { acme: 'acme-portal', globex: 'globex-web' } as const;
@@ -62,18 +65,19 @@ describe('authorization: scopes, caller rules, challenges', () => {
   }
 
   it('tools/list shows every tool to anonymous callers and cookies, and exactly the granted ones to tokens', async () => {
-    expect(await listed('anonymous')).toEqual(ALL);
-    expect(await listed('globalCookie')).toEqual(ALL);
-    expect(await listed('orgCookie')).toEqual(ALL);
-    expect(await listed('read')).toEqual(READS);
-    expect(await listed('write')).toEqual(WRITES);
-    expect(await listed('alias')).toEqual(ALL);
-    expect(await listed('admin')).toEqual(ALL);
-    expect(await listed('none')).toEqual([]);
+    expect(await listed('anonymous')).toEqual(LISTED_ALL);
+    expect(await listed('globalCookie')).toEqual(LISTED_ALL);
+    expect(await listed('orgCookie')).toEqual(LISTED_ALL);
+    expect(await listed('read')).toEqual(['whoami', ...READS]);
+    expect(await listed('write')).toEqual(['whoami', ...WRITES]);
+    expect(await listed('alias')).toEqual(['whoami', ...ALL]);
+    expect(await listed('admin')).toEqual(LISTED_ALL);
+    expect(await listed('none')).toEqual(['whoami']);
   });
 
   it('an anonymous tools/call gets 401 with the challenge (no error=) and nothing reaches Casdoor', async () => {
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     for (const tool of ALL) {
       const res = await h.post(call(tool, argsFor(tool, 'acme'), 9));
       expect(res.status).toBe(401);
@@ -83,7 +87,7 @@ describe('authorization: scopes, caller rules, challenges', () => {
       expect(body).toMatchObject({ jsonrpc: '2.0', id: 9, error: { message: 'unauthorized', data: { tool, required_scope: scope } } });
       expect(body.error.data.hint).toMatch(/access token/);
     }
-    expect(h.sandbox.requests.length).toBe(before);
+    expect(h.apiCalls()).toBe(beforeApi);
   });
 
   it('the /api/mcp endpoint points its challenge at its own path-suffixed metadata', async () => {
@@ -94,6 +98,7 @@ describe('authorization: scopes, caller rules, challenges', () => {
 
   it('a read:application token calling add_application gets exactly the documented 403', async () => {
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     const res = await h.post(call('add_application', { application: { name: 'nope', organization: 'acme' } }, 10), headers.read);
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBe(
@@ -104,7 +109,7 @@ describe('authorization: scopes, caller rules, challenges', () => {
       id: 10,
       error: { code: -32001, message: 'insufficient_scope', data: { tool: 'add_application', granted_scopes: ['read:application'], required_scope: 'write:application' } },
     });
-    expect(h.sandbox.requests.length).toBe(before);
+    expect(h.apiCalls()).toBe(beforeApi);
   });
 
   it('granted_scopes reports the scopes as granted, aliases included', async () => {
@@ -137,18 +142,21 @@ describe('authorization: scopes, caller rules, challenges', () => {
           if (tool === 'delete_application' && want === 'ok') {
             const name = `del-${who}-${org}`;
             h.sandbox.store.applications.set(`admin/${name}`, { ...(h.sandbox.store.applications.get(`admin/${target[org]}`) as Json), name, clientId: `cid-${name}` });
-            args = { id: `admin/${name}` };
+            // Changed on purpose (issue 4): a delete needs confirm + the name when the client cannot be asked.
+            args = { id: `admin/${name}`, confirm: true, name };
           }
           const before = h.sandbox.requests.length;
+          const beforeApi = h.apiCalls();
           const res = await h.post(call(tool, args, 5), headers[who]);
           const body = (await res.json()) as Json;
           if (want === 'ok') {
             expect(res.status, `${who} ${tool} ${org}: ${JSON.stringify(body)}`).toBe(200);
             expect(body.result.isError, `${who} ${tool} ${org}: ${JSON.stringify(body)}`).toBeFalsy();
+            if (tool === 'delete_application') expect(h.sandbox.store.applications.has(args.id as string)).toBe(false);
           } else if (want === 'scope') {
             expect(res.status).toBe(403);
             expect(body.error.code).toBe(-32001);
-            expect(h.sandbox.requests.length).toBe(before);
+            expect(h.apiCalls()).toBe(beforeApi);
           } else {
             expect(res.status, `${who} ${tool} ${org}`).toBe(403);
             expect(body.error).toMatchObject({ code: -32013, message: 'forbidden', data: { tool } });
@@ -200,6 +208,7 @@ describe('authorization: scopes, caller rules, challenges', () => {
   for (const who of ['expired', 'wrongAud', 'wrongIss', 'refresh']) {
     it(`a bad token (${who}) gets 401 invalid_token on every method, never anonymous access`, async () => {
       const before = h.sandbox.requests.length;
+      const beforeApi = h.apiCalls();
       for (const msg of [rpc('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '0' } }), rpc('ping'), rpc('tools/list'), call('get_application', { id: 'admin/acme-portal' })]) {
         const res = await h.post(msg, headers[who]);
         expect(res.status, `${who} ${msg.method}`).toBe(401);
@@ -211,13 +220,14 @@ describe('authorization: scopes, caller rules, challenges', () => {
       }
       const notification = await h.post({ jsonrpc: '2.0', method: 'notifications/initialized' }, headers[who]);
       expect(notification.status).toBe(401);
-      expect(h.sandbox.requests.length).toBe(before);
+      expect(h.apiCalls()).toBe(beforeApi);
     });
   }
 
   it('a session cookie is resolved with the cookie alone, cached, and never sent with credentials', async () => {
     const cookie = await h.sandbox.login('built-in', 'admin', '123');
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     await h.post(call('get_application', { id: 'admin/acme-portal' }), { Cookie: `casdoor_session_id=${cookie}` });
     await h.post(call('get_application', { id: 'admin/acme-portal' }), { Cookie: `casdoor_session_id=${cookie}` });
     const seen = h.sandbox.requests.slice(before);
@@ -238,16 +248,18 @@ describe('authorization: scopes, caller rules, challenges', () => {
 
   it('a bearer token wins over a cookie, and the cookie is then not used', async () => {
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     const res = await h.post(rpc('tools/list'), { ...headers.read, Cookie: `casdoor_session_id=${await h.sandbox.login('built-in', 'admin', '123')}` });
-    expect(((await res.json()) as Json).result.tools.map((t: Json) => t.name)).toEqual(READS);
+    expect(((await res.json()) as Json).result.tools.map((t: Json) => t.name)).toEqual(['whoami', ...READS]);
     expect(h.sandbox.requests.slice(before).filter((r) => r.path === '/api/get-account')).toHaveLength(0);
   });
 
   it('a cross-site request carrying a cookie is refused before the cookie is used', async () => {
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     const res = await h.post(call('delete_application', { id: 'admin/acme-api' }), { ...headers.globalCookie, Origin: 'https://evil.example' });
     expect(res.status).toBe(403);
-    expect(h.sandbox.requests.length).toBe(before);
+    expect(h.apiCalls()).toBe(beforeApi);
     expect(h.sandbox.store.applications.has('admin/acme-api')).toBe(true);
   });
 });

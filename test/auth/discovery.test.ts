@@ -35,7 +35,7 @@ describe('an external OAuth client walks the discovery flow with the SDK auth pr
       expect(await res.json()).toEqual({
         resource,
         authorization_servers: [h.server.issuer],
-        scopes_supported: ['read:application', 'write:application'],
+        scopes_supported: ['read:application', 'write:application', 'read:user', 'write:user'],
         bearer_methods_supported: ['header'],
         resource_name: 'Casdoor MCP server',
         resource_documentation: `${origin}/`,
@@ -96,7 +96,7 @@ describe('an external OAuth client walks the discovery flow with the SDK auth pr
     };
     const client = new Client({ name: 'step-up', version: '0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(h.url), { authProvider: interactive }));
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['get_applications', 'get_application']);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['whoami', 'get_applications', 'get_application']);
     await expect(client.callTool({ name: 'add_application', arguments: { application: { name: 'stepped-up', organization: 'acme' } } })).rejects.toThrow(
       UnauthorizedError,
     );

@@ -95,10 +95,11 @@ describe('tokens from an independent authorization server (oidc-provider)', () =
   it('an RFC 9068 at+jwt token with aud = the MCP URL is accepted, and scopes filter tools/list', async () => {
     const reader = await token('reader', 'reader-secret', mcpUrl, 'read:application write:application');
     const list = (await (await post(rpc('tools/list'), reader)).json()) as { result: { tools: { name: string }[] } };
-    expect(list.result.tools.map((t) => t.name)).toEqual(['get_applications', 'get_application']);
+    // whoami needs no scope and is listed for every token (issue 4).
+    expect(list.result.tools.map((t) => t.name)).toEqual(['whoami', 'get_applications', 'get_application']);
     const writer = await token('writer', 'writer-secret', mcpUrl, 'read:application write:application');
     const all = (await (await post(rpc('tools/list'), writer)).json()) as { result: { tools: unknown[] } };
-    expect(all.result.tools).toHaveLength(5);
+    expect(all.result.tools).toHaveLength(6); // the five application tools and whoami
   });
 
   it('the read token can read one application (a generic client is not a Casdoor admin: secrets masked)', async () => {

@@ -22,6 +22,7 @@ describe('principals from every Casdoor token format', () => {
       const [user, own, other] = admins[format];
       const token = await userToken(user, format);
       const before = h.sandbox.requests.length;
+      const beforeApi = h.apiCalls();
       expect(await status(token, 'get_applications', { organization: own })).toBe(200);
       expect(await status(token, 'get_applications', { organization: other })).toBe(403);
       const lookups = h.sandbox.requests.slice(before).filter((r) => r.path === '/api/get-user');
@@ -40,6 +41,7 @@ describe('principals from every Casdoor token format', () => {
   it('a JWT-format token says isAdmin itself: no lookup', async () => {
     const token = await userToken('acme/alice', 'JWT');
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     expect(await status(token, 'get_applications', { organization: 'acme' })).toBe(200);
     expect(h.sandbox.requests.slice(before).filter((r) => r.path === '/api/get-user')).toHaveLength(0);
   });
@@ -57,6 +59,7 @@ describe('principals from every Casdoor token format', () => {
   it('the caller\'s token is never forwarded to Casdoor and never logged', async () => {
     const token = await h.token('read:application write:application');
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     const headers = { Authorization: `Bearer ${token}` };
     await h.post(rpc('tools/list'), headers);
     await h.post(call('get_applications', {}), headers);

@@ -6,7 +6,7 @@ type Json = Record<string, any>;
 const structured = (r: unknown) => (r as { structuredContent: Json }).structuredContent;
 const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0]!.text);
 
-describe('the five application tools through a real MCP client against the sandbox', () => {
+describe('the application tools through a real MCP client against the sandbox', () => {
   let h: Harness;
   let client: Client;
 
@@ -17,10 +17,10 @@ describe('the five application tools through a real MCP client against the sandb
   });
   afterAll(() => h.close());
 
-  it('negotiates the latest protocol and lists the five tools', async () => {
+  it('negotiates the latest protocol and lists the five tools, plus whoami (which needs no scope)', async () => {
     expect(client.getServerVersion()?.name).toBe('casdoor-mcp');
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['get_applications', 'get_application', 'add_application', 'update_application', 'delete_application']);
+    expect(tools.map((t) => t.name)).toEqual(['whoami', 'get_applications', 'get_application', 'add_application', 'update_application', 'delete_application']);
   });
 
   it('get_applications pages through every application with the total', async () => {
@@ -102,29 +102,32 @@ describe('the five application tools through a real MCP client against the sandb
     expect((h.sandbox.store.applications.get('admin/e2e-renamed') as Json).organization).toBe('globex');
   });
 
-  it('delete_application deletes it from Casdoor', async () => {
+  // Changed on purpose (issue 4): delete needs confirm + the name repeated when the client cannot be asked.
+  it('delete_application deletes it from Casdoor once confirmed', async () => {
     await client.callTool({ name: 'add_application', arguments: { application: { name: 'e2e-doomed', organization: 'acme' } } });
     expect(h.sandbox.store.applications.has('admin/e2e-doomed')).toBe(true);
-    const r = structured(await client.callTool({ name: 'delete_application', arguments: { id: 'admin/e2e-doomed' } }));
-    expect(r).toEqual({ deleted: 'admin/e2e-doomed', organization: 'acme' });
+    const r = structured(await client.callTool({ name: 'delete_application', arguments: { id: 'admin/e2e-doomed', confirm: true, name: 'e2e-doomed' } }));
+    expect(r).toEqual({ deleted: true, id: 'admin/e2e-doomed', organization: 'acme' });
     expect(h.sandbox.store.applications.has('admin/e2e-doomed')).toBe(false);
-    const again = await client.callTool({ name: 'delete_application', arguments: { id: 'admin/e2e-doomed' } });
+    const again = await client.callTool({ name: 'delete_application', arguments: { id: 'admin/e2e-doomed', confirm: true, name: 'e2e-doomed' } });
     expect(again.isError).toBe(true);
     expect(text(again)).toContain('not found');
   });
 
   it('delete_application refuses app-built-in without calling Casdoor', async () => {
     const before = h.sandbox.requests.length;
-    const r = await client.callTool({ name: 'delete_application', arguments: { id: 'admin/app-built-in' } });
+    const beforeApi = h.apiCalls();
+    const r = await client.callTool({ name: 'delete_application', arguments: { id: 'admin/app-built-in', confirm: true, name: 'app-built-in' } });
     expect(r.isError).toBe(true);
     expect(text(r)).toContain('cannot be deleted');
-    expect(h.sandbox.requests.length).toBe(before);
+    expect(h.apiCalls()).toBe(beforeApi);
     expect(h.sandbox.store.applications.has('admin/app-built-in')).toBe(true);
   });
 
   it('refuses an undeclared argument with -32602 naming the field, before Casdoor', async () => {
     const before = h.sandbox.requests.length;
+    const beforeApi = h.apiCalls();
     await expect(client.callTool({ name: 'get_application', arguments: { id: 'admin/app-built-in', owner: 'evil' } })).rejects.toThrow(/-32602.*"owner"/);
-    expect(h.sandbox.requests.length).toBe(before);
+    expect(h.apiCalls()).toBe(beforeApi);
   });
 });

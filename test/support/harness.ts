@@ -20,6 +20,11 @@ export interface Harness {
   userToken(username: string, password: string, scope: string): Promise<string>;
   /** A real MCP client over Streamable HTTP, with these headers on every request. */
   client(headers?: Record<string, string>): Promise<Client>;
+  /**
+   * How many Casdoor API calls the sandbox has received. "Nothing reached Casdoor" is asserted on this:
+   * the verifier's key fetches (/.well-known/jwks) happen lazily and are not calls made for a request.
+   */
+  apiCalls(): number;
   /** One raw JSON-RPC POST to the MCP endpoint. */
   post(body: unknown, headers?: Record<string, string>, path?: string): Promise<Response>;
   close(): Promise<void>;
@@ -61,6 +66,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     },
     rawLogs: () => lines.join('\n'),
+    apiCalls: () => sandbox.requests.filter((r) => r.path.startsWith('/api/')).length,
     token: (scope) => grant({ grant_type: 'client_credentials', scope }),
     userToken: (username, password, scope) => grant({ grant_type: 'password', username, password, scope }),
     async client(headers = {}) {

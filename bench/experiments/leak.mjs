@@ -1,0 +1,21 @@
+// Which request kind makes the server's memory grow? 20,000 requests of each, RSS before and after.
+import { load } from '../load.mjs';
+import { freePort, memory, startOurServer, stop } from '../processes.mjs';
+const server = await startOurServer(await freePort(), { cli: process.env.BENCH_CLI });
+const tok = async (scope) => (await (await fetch(server.tokenEndpoint, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString('base64')}` }, body: new URLSearchParams({ grant_type: 'client_credentials', scope }) })).json()).access_token;
+const rw = await tok('read:application write:application read:user write:user');
+const wo = await tok('write:application read:user write:user');
+const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+const LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+const CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_application', arguments: { id: 'admin/acme-portal' } } });
+const kinds = (process.argv[2] ?? 'c,b,f,d').split(',');
+const defs = { b: { headers: { ...H, Authorization: `Bearer ${rw}` }, body: LIST, s: [200] }, c: { headers: H, body: LIST, s: [200] }, f: { headers: { ...H, Authorization: `Bearer ${wo}` }, body: CALL, s: [403] }, d: { headers: { ...H, Authorization: `Bearer ${rw}` }, body: CALL, s: [200] } };
+const n = Number(process.argv[3] ?? 20000);
+for (const k of kinds) {
+  const before = memory(server.pid);
+  const r = await load({ url: server.url, connections: Number(process.argv[4] ?? 50), amount: n, maxS: 60, headers: defs[k].headers, body: defs[k].body, expectStatus: defs[k].s, record: false });
+  await new Promise((res) => setTimeout(res, 1500));
+  const after = memory(server.pid);
+  console.log(`${k}: ${r.requests} req ${Math.round(r.rps)} rps err ${r.errors}; RSS ${before.rssMb.toFixed(1)} -> ${after.rssMb.toFixed(1)} (peak ${after.peakMb.toFixed(1)})`);
+}
+await stop(server);

@@ -1,0 +1,103 @@
+// Bench-only experiment: copies a compiled snapshot of the server and applies, one at a time, the
+// hot-path changes proposed for src/, so each can be measured with `node bench/run.mjs --server`.
+// src/ is never touched. The patches are exact string replacements on the compiled JavaScript of one
+// snapshot; a replacement that does not match stops the script (the snapshot's code has moved on).
+//
+//   npx tsc -p tsconfig.json --outDir node_modules/.cache/casdoor-mcp-bench/snap/dist
+//   node bench/experiments/variants.mjs            # writes node_modules/.cache/casdoor-mcp-bench/<variant>/dist
+//   node bench/run.mjs --server node_modules/.cache/casdoor-mcp-bench/all/dist/src/cli.js --out /tmp/all.json
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const CACHE = 'node_modules/.cache/casdoor-mcp-bench';
+const SNAP = join(CACHE, 'snap', 'dist');
+
+const PATCHES = {
+  // hono's bodyLimit reads c.req.raw.body, which makes @hono/node-server build a full undici Request
+  // and a web ReadableStream for every request. A declared Content-Length can be checked from Node's
+  // own header object; only a body without one needs the streaming limit.
+  'body-limit': [
+    { file: 'src/app.js', find: 'app.post(path, bodyLimit({', replace: 'app.post(path, declaredLengthFirst(deps.maxBodyBytes, bodyLimit({' },
+    { file: 'src/app.js', find: '}), mcpEndpoint({ ...deps, authorizationHeaders }));', replace: '})), mcpEndpoint({ ...deps, authorizationHeaders }));' },
+    {
+      file: 'src/app.js',
+      append: `
+function declaredLengthFirst(max, streaming) {
+    return (c, next) => {
+        const headers = c.env?.incoming?.headers;
+        const length = headers?.['content-length'];
+        if (length !== undefined && headers['transfer-encoding'] === undefined && /^\\d+$/.test(length) && Number(length) <= max)
+            return next();
+        return streaming(c, next);
+    };
+}
+`,
+    },
+  ],
+  // tools/list: the registry already keeps one array per scope set; keep its JSON too, and answer
+  // without a JSON.stringify of the whole list (tens of kB) per request. Same bytes as the SDK's reply.
+  'list-json': [
+    {
+      file: 'src/http/mcp-endpoint.js',
+      find: '        const reply = await deps.exchange.request(body, extra, c.req.raw.signal);',
+      replace: `        if (body.method === 'tools/list') {
+            const tools = deps.registry.visibleTo(caller);
+            let json = LIST_JSON.get(tools);
+            if (json === undefined) {
+                json = JSON.stringify({ tools });
+                LIST_JSON.set(tools, json);
+            }
+            deps.ops?.replied({ jsonrpc: '2.0', id, result: {} }, 200);
+            return c.body(\`{"result":\${json},"jsonrpc":"2.0","id":\${JSON.stringify(id)}}\`, 200, { 'Content-Type': 'application/json' });
+        }
+        const reply = await deps.exchange.request(body, extra, c.req.raw.signal);`,
+    },
+    { file: 'src/http/mcp-endpoint.js', prepend: 'const LIST_JSON = new WeakMap();\n' },
+  ],
+  // The opposite of the shipped design, to answer "does a per-request McpServer cost?" by numbers.
+  'per-request-server': [
+    {
+      file: 'src/main.js',
+      find: '    const exchange = new ExchangeTransport();\n    await core.mcp.connect(exchange);',
+      replace: `    const shared = new ExchangeTransport();
+    await core.mcp.connect(shared);
+    const exchange = Object.create(shared);
+    exchange.request = async (message, extra, signal) => {
+        const transport = new ExchangeTransport({ clients: shared.clients });
+        const server = createMcpServer({ registry: core.registry, casdoor: instrumentAdapter(core.adapter), logger, version: pkg.version });
+        await server.connect(transport);
+        try {
+            return await transport.request(message, extra, signal);
+        }
+        finally {
+            await server.close();
+        }
+    };`,
+    },
+  ],
+};
+const VARIANTS = {
+  base: [],
+  'body-limit': ['body-limit'],
+  'list-json': ['list-json'],
+  all: ['body-limit', 'list-json'],
+  'per-request-server': ['per-request-server'],
+};
+
+for (const [name, patches] of Object.entries(VARIANTS)) {
+  const dir = join(CACHE, name, 'dist');
+  if (name !== 'snap') rmSync(join(CACHE, name), { recursive: true, force: true });
+  cpSync(SNAP, dir, { recursive: true });
+  for (const p of patches.flatMap((id) => PATCHES[id])) {
+    const file = join(dir, p.file);
+    let text = readFileSync(file, 'utf8');
+    if (p.find !== undefined) {
+      if (text.split(p.find).length !== 2) throw new Error(`${name}: ${p.file}: the text to replace is not there exactly once: ${p.find.slice(0, 60)}`);
+      text = text.replace(p.find, () => p.replace);
+    }
+    if (p.append) text += p.append;
+    if (p.prepend) text = p.prepend + text;
+    writeFileSync(file, text);
+  }
+  process.stdout.write(`${name}: ${join(dir, 'src', 'cli.js')}\n`);
+}

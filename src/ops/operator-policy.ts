@@ -1,0 +1,119 @@
+import { ForbiddenError } from '../auth/errors.js';
+import type { CasdoorAdapter } from '../casdoor/adapter.js';
+import { ConfigError, type OperatorSettings } from '../config.js';
+import { ToolError, type AnyTool, type ToolContext } from '../mcp/tool.js';
+
+/**
+ * What the operator narrowed for everyone (MCP_READ_ONLY, MCP_TOOLS, MCP_ALLOWED_ORGANIZATIONS).
+ * Built once from the configuration; the registry (tools/list) and the gate's decide() both read
+ * it, so no caller, cookie or global admin can get around it.
+ */
+export interface OperatorPolicy {
+  readonly readOnly: boolean;
+  /** The allow-listed tool names, or undefined for every tool. */
+  readonly tools: ReadonlySet<string> | undefined;
+  /** The organizations callers may act on, or undefined for all. */
+  readonly allowedOrganizations: ReadonlySet<string> | undefined;
+  /** Why the operator removed this tool for everyone, or undefined when it is enabled. */
+  disabledReason(tool: AnyTool): string | undefined;
+  organizationAllowed(organization: string): boolean;
+  /** Throws ForbiddenError('organization_not_allowed') for an organization outside the allow-list. */
+  assertOrganization(organization: string, tool: string): void;
+  /** The tool, with its context narrowed to the allowed organizations (itself when nothing is). */
+  wrap<T extends AnyTool>(tool: T): T;
+}
+
+const isWriteTool = (tool: AnyTool): boolean => tool.access.action === 'write' || !tool.annotations.readOnlyHint;
+
+/**
+ * Builds the policy. Throws ConfigError when MCP_TOOLS names a tool that does not exist, so a typo
+ * cannot silently disable everything.
+ */
+export function createOperatorPolicy(settings: OperatorSettings, knownTools: readonly string[]): OperatorPolicy {
+  const unknown = (settings.tools ?? []).filter((t) => !knownTools.includes(t));
+  if (unknown.length > 0) {
+    throw new ConfigError('MCP_TOOLS', `unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${knownTools.join(', ')}`);
+  }
+  const tools = settings.tools ? new Set(settings.tools) : undefined;
+  const orgs = settings.allowedOrganizations ? new Set(settings.allowedOrganizations) : undefined;
+  const allowed = (org: string): boolean => orgs === undefined || orgs.has(org);
+  const listOrgs = (): string => [...(orgs ?? [])].join(', ');
+
+  function assertOrganization(organization: string, tool: string): void {
+    if (allowed(organization)) return;
+    throw new ForbiddenError(
+      'organization_not_allowed',
+      `the operator of this server allows acting only on organization${orgs!.size > 1 ? 's' : ''} ${listOrgs()}, not ${organization}`,
+      tool,
+    );
+  }
+
+  /** Casdoor reads are narrowed too, so a tool that forgets checkOrganization still cannot leak. */
+  function narrowAdapter(casdoor: CasdoorAdapter, tool: string): CasdoorAdapter {
+    // No organization asked for: with one allowed organization the filter is implied; with several
+    // the caller must pick one, since filtering Casdoor's pages afterwards would break its pagination.
+    const pick = (organization: string | undefined, argument: string): string => {
+      if (organization === undefined) {
+        if (orgs!.size !== 1) throw new ToolError(`this server only acts on organizations ${listOrgs()}: give ${argument}`);
+        organization = [...orgs!][0]!;
+      }
+      assertOrganization(organization, tool);
+      return organization;
+    };
+    const listUsers: CasdoorAdapter['listUsers'] = async (query) => {
+      const page = await casdoor.listUsers({ ...query, owner: pick(query.owner, 'owner') });
+      return { ...page, items: page.items.filter((u) => allowed(u.owner)) };
+    };
+    const listApplications: CasdoorAdapter['listApplications'] = async (query) => {
+      const organization = pick(query.organization, 'organization');
+      const page = await casdoor.listApplications({ ...query, organization });
+      // Shared applications of other organizations come along with an organization's list.
+      return { ...page, items: page.items.filter((a) => allowed(a.organization)) };
+    };
+    const getApplication: CasdoorAdapter['getApplication'] = async (name) => {
+      const app = await casdoor.getApplication(name);
+      if (app && typeof app.organization === 'string') assertOrganization(app.organization, tool);
+      return app;
+    };
+    return new Proxy(casdoor, {
+      get(target, prop, receiver) {
+        if (prop === 'listApplications') return listApplications;
+        if (prop === 'getApplication') return getApplication;
+        if (prop === 'listUsers') return listUsers;
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  function narrowContext(ctx: ToolContext, tool: string): ToolContext {
+    return {
+      ...ctx,
+      casdoor: narrowAdapter(ctx.casdoor, tool),
+      checkOrganization(organization) {
+        assertOrganization(organization, tool);
+        ctx.checkOrganization(organization);
+      },
+    };
+  }
+
+  return {
+    readOnly: settings.readOnly,
+    tools,
+    allowedOrganizations: orgs,
+    disabledReason(tool) {
+      if (tools && !tools.has(tool.name)) return 'not in MCP_TOOLS';
+      if (settings.readOnly && isWriteTool(tool)) return 'the server is read-only (MCP_READ_ONLY)';
+      return undefined;
+    },
+    organizationAllowed: allowed,
+    assertOrganization,
+    wrap(tool) {
+      if (!orgs) return tool;
+      return { ...tool, run: (args: unknown, ctx: ToolContext) => tool.run(args, narrowContext(ctx, tool.name)) };
+    },
+  };
+}
+
+/** No narrowing: what a registry built without a policy uses. */
+export const OPEN_POLICY: OperatorPolicy = createOperatorPolicy({ readOnly: false, tools: undefined, allowedOrganizations: undefined }, []);

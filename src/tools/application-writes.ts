@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { CasdoorError } from '../casdoor/errors.js';
+import { defineTool, ToolError } from '../mcp/tool.js';
+import { ApplicationFields, applicationProblem, containsMask, presentApplication, SECRET_FIELDS } from './application-fields.js';
+import { AppOut, applicationId, loadApplication, nameOf, shown } from './applications.js';
+import { Change, changesOf, confirmDeletion, confirmFields, DeleteOutput, dryRun } from './safety.js';
+
+const BUILT_IN = 'app-built-in';
+
+const updateApplication = defineTool({
+  name: 'update_application',
+  title: 'Change an application',
+  description:
+    'Change some fields of a Casdoor application. Give the id ("admin/<name>") and, in application, ONLY the fields to change: the server ' +
+    'reads the application, applies them and writes just those columns, so every other field stays exactly as it is (also when another ' +
+    'agent changes other fields at the same time). Lists (grantTypes, redirectUris, scopes, …) are replaced whole: read the application ' +
+    'first and send the full new list. Renaming works (give a new name). "***" is refused as a value. Returns each changed field with ' +
+    'its old and new value (secrets only as changed). dry_run: true returns the same without writing.',
+  input: z
+    .object({
+      id: applicationId,
+      application: ApplicationFields.partial().describe('Only the fields to change, e.g. {"redirectUris":["https://app.example.com/callback"]}'),
+      dry_run: dryRun,
+    })
+    .strict(),
+  output: z.object({ id: z.string(), changes: z.array(Change), application: AppOut, dryRun: z.boolean().optional() }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  access: { action: 'write' },
+  async run({ id, application: patch, dry_run }, ctx) {
+    if (containsMask(patch)) {
+      throw new ToolError('"***" is Casdoor\'s mask, not a value; leave out the fields you do not want to change');
+    }
+    if (nameOf(id) === BUILT_IN && patch.name !== undefined && patch.name !== BUILT_IN) {
+      throw new ToolError('app-built-in is Casdoor\'s own application and cannot be renamed');
+    }
+    const current = await loadApplication(ctx, id);
+    ctx.checkOrganization(current.organization);
+    if (patch.organization !== undefined && patch.organization !== current.organization) {
+      ctx.checkOrganization(patch.organization);
+      if (!(await ctx.casdoor.getOrganization(patch.organization))) {
+        throw new ToolError(`organization '${patch.organization}' does not exist; nothing was changed`);
+      }
+    }
+    const merged = { ...current, ...patch };
+    const problem = applicationProblem(merged, patch);
+    if (problem) throw new ToolError(`application ${id} was not changed: ${problem}`);
+    const changes = changesOf(current, patch, SECRET_FIELDS, presentApplication(current, ctx.canSeeSecrets));
+    const newName = patch.name ?? current.name;
+    if (newName !== current.name && (await ctx.casdoor.getApplication(newName))) {
+      throw new ToolError(`application ${id} was not renamed: admin/${newName} already exists; pick another name`);
+    }
+    if (dry_run) return { id: `admin/${newName}`, changes, application: shown(merged, ctx), dryRun: true };
+    if (changes.length > 0) {
+      // Only the changed columns are written, so concurrent changes to other fields survive.
+      try {
+        await ctx.casdoor.updateApplication(current.name, merged, changes.map((c) => c.field));
+      } catch (err) {
+        if (err instanceof CasdoorError && err.code === 'casdoor_unaffected') {
+          throw new ToolError(`application ${id} was not changed: it may have been deleted, or the new name or clientId is taken`);
+        }
+        throw err;
+      }
+    }
+    const updated = await loadApplication(ctx, `admin/${newName}`);
+    return { id: `admin/${newName}`, changes, application: shown(updated, ctx) };
+  },
+});
+
+const deleteApplication = defineTool({
+  name: 'delete_application',
+  title: 'Delete an application',
+  description:
+    'Delete a Casdoor application by id ("admin/<name>"); app-built-in cannot be deleted. Needs confirmation: the server asks the user ' +
+    'when the client supports it; otherwise call with confirm: true and name (the part after "admin/"). Without confirmation nothing is ' +
+    'deleted and you get what would be deleted. dry_run: true only previews. Users signed in through it lose it at once.',
+  input: z.object({ id: applicationId, ...confirmFields }).strict(),
+  output: DeleteOutput,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  access: { action: 'write' },
+  async run(args, ctx) {
+    const { id } = args;
+    if (nameOf(id) === BUILT_IN) throw new ToolError('app-built-in is Casdoor\'s own application and cannot be deleted');
+    const app = await loadApplication(ctx, id);
+    ctx.checkOrganization(app.organization);
+    const clientId = typeof app.clientId === 'string' ? app.clientId : '';
+    const stop = await confirmDeletion(ctx, args, {
+      kind: 'application',
+      id,
+      name: app.name,
+      organization: app.organization,
+      preview: {
+        id,
+        name: app.name,
+        displayName: app.displayName ?? '',
+        organization: app.organization,
+        clientId,
+        createdTime: app.createdTime ?? '',
+      },
+      question: `Delete application ${id} (organization ${app.organization}, clientId ${clientId})? This cannot be undone.`,
+    });
+    if (stop) return stop;
+    try {
+      await ctx.casdoor.deleteApplication({ owner: 'admin', name: app.name, organization: app.organization });
+    } catch (err) {
+      if (err instanceof CasdoorError && err.code === 'casdoor_unaffected') {
+        throw new ToolError(`application ${id} was not deleted: it no longer exists or its organization changed; call get_application to check`);
+      }
+      throw err;
+    }
+    return { deleted: true, id, organization: app.organization };
+  },
+});
+
+export const applicationWriteTools = [updateApplication, deleteApplication];

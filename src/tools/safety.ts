@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { ToolError, type ToolContext } from '../mcp/tool.js';
+
+/**
+ * What every write tool shares: dry runs, the list of changes an update makes, and the confirmation
+ * a delete needs (elicitation when the client can ask its user, else confirm + the name repeated).
+ */
+
+export const dryRun = z
+  .boolean()
+  .optional()
+  .describe('true: validate and authorize the call and return exactly what would change, without writing anything');
+
+export const Change = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
+export type Change = z.infer<typeof Change>;
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * The fields of `patch` whose value differs from `current`, in patch order. Secret fields are
+ * reported as changed without either value; `shownOld` gives the old value as the caller may see it.
+ */
+export function changesOf(
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  secret: ReadonlySet<string>,
+  shownOld: Record<string, unknown> = current,
+): Change[] {
+  const out: Change[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined || same(value, current[field])) continue;
+    out.push(secret.has(field) ? { field, old: '(secret)', new: '(changed)' } : { field, old: shownOld[field] ?? null, new: value });
+  }
+  return out;
+}
+
+/** The confirmation arguments of every delete tool. */
+export const confirmFields = {
+  confirm: z
+    .boolean()
+    .optional()
+    .describe('Set to true, together with name, to confirm the deletion (a client that can ask its user still asks); without both nothing is deleted and you get a preview'),
+  name: z.string().optional().describe('The name part of the id, repeated to confirm (e.g. "my-app" for "admin/my-app")'),
+  dry_run: dryRun,
+};
+
+export const DeleteOutput = z.object({
+  deleted: z.boolean(),
+  id: z.string(),
+  organization: z.string(),
+  dryRun: z.boolean().optional(),
+  wouldDelete: z.record(z.string(), z.unknown()).optional(),
+  howToConfirm: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type DeleteOutput = z.infer<typeof DeleteOutput>;
+
+export interface DeletionTarget {
+  /** "application" or "user", for messages. */
+  kind: string;
+  id: string;
+  /** The name the caller must repeat. */
+  name: string;
+  organization: string;
+  /** What would be deleted, as the caller may see it (no secrets). */
+  preview: Record<string, unknown>;
+  /** The question put to the human when the client supports elicitation. */
+  question: string;
+}
+
+/**
+ * Decides whether a delete may go ahead. Returns undefined to delete, or the result to return
+ * instead (nothing deleted). Order: dry run; a wrong name is an error; elicitation whenever the
+ * client can ask its user; otherwise confirm with the name repeated; otherwise a preview.
+ */
+export async function confirmDeletion(
+  ctx: ToolContext,
+  args: { confirm?: boolean; name?: string; dry_run?: boolean },
+  target: DeletionTarget,
+): Promise<DeleteOutput | undefined> {
+  const base = { deleted: false, id: target.id, organization: target.organization, wouldDelete: target.preview };
+  const howToConfirm = `call again with confirm: true and name: ${JSON.stringify(target.name)}`;
+  if (args.dry_run) return { ...base, dryRun: true };
+  if (args.confirm === true && args.name !== target.name) {
+    throw new ToolError(
+      `name ${JSON.stringify(args.name ?? '')} does not match ${target.kind} ${target.id}; nothing was deleted. To delete it, ${howToConfirm}`,
+    );
+  }
+  // A client that can ask its user always does: confirm + name must not let an agent (or a prompt
+  // injected into it) skip a human who is there to be asked.
+  if (!ctx.canElicit) {
+    if (args.confirm === true) return undefined;
+    return { ...base, howToConfirm, reason: `deleting ${target.id} needs confirmation; nothing was deleted` };
+  }
+  let outcome;
+  try {
+    outcome = await ctx.elicit(target.question, {
+      type: 'object',
+      properties: {
+        confirm: { type: 'boolean', title: `Delete ${target.id}`, description: 'Check to delete it. This cannot be undone.', default: false },
+      },
+      required: ['confirm'],
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    // No answer (timeout, or the client failed): nothing is deleted, and no hint to get around the user.
+    return { ...base, reason: `the user could not be asked to confirm (${err instanceof Error ? err.message : 'no answer'}); nothing was deleted` };
+  }
+  if (outcome.action === 'accept' && outcome.content?.confirm === true) return undefined;
+  // The human said no: do not tell the agent how to get around them.
+  const said = outcome.action === 'accept' ? 'did not confirm' : outcome.action === 'decline' ? 'declined' : 'cancelled';
+  return { ...base, reason: `the user ${said} the deletion; nothing was deleted. Do not retry unless the user asks again` };
+}

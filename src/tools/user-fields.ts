@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { applicationName } from './application-fields.js';
+
+/**
+ * Casdoor's user columns an agent may set (object/user.go), each with the column name Casdoor's
+ * update-user `columns` parameter takes. Strict: a misspelt or injected field is refused with
+ * -32602. Passwords, keys, MFA secrets, ownership and soft deletion are deliberately not here.
+ */
+const name = applicationName;
+const text = z.string().max(1000);
+
+export const UserFields = z
+  .object({
+    name: name.describe('The user name: the part after "<organization>/" in the id. Letters, digits and single "-", "_" or "." between them'),
+    displayName: z.string().min(1).max(100).describe('The name shown for the user (Casdoor requires one)'),
+    firstName: z.string().max(100),
+    lastName: z.string().max(100),
+    avatar: z.string().max(500).describe('Avatar image URL'),
+    email: z.string().max(100).describe('Email address; unique within the organization'),
+    emailVerified: z.boolean(),
+    phone: z.string().max(100).describe('Phone number without the country code; unique within the organization'),
+    countryCode: z.string().max(6).describe('ISO country code of the phone number, e.g. "US"'),
+    region: z.string().max(100),
+    location: z.string().max(100),
+    address: z.array(z.string()),
+    affiliation: z.string().max(100),
+    title: z.string().max(100),
+    homepage: z.string().max(100),
+    bio: z.string().max(100),
+    tag: z.string().max(100).describe('A free tag, e.g. "staff"'),
+    language: z.string().max(100),
+    gender: z.string().max(100),
+    birthday: z.string().max(100),
+    education: z.string().max(100),
+    score: z.number().int(),
+    karma: z.number().int(),
+    ranking: z.number().int(),
+    type: z.string().max(100).describe('The user type, e.g. "normal-user"'),
+    isAdmin: z.boolean().describe('Administrator of their organization (of every organization for users of "built-in")'),
+    isForbidden: z.boolean().describe('true blocks sign-in and ends the user\'s sessions and tokens'),
+    signupApplication: name.describe('The application the user signs in through by default, e.g. "app-built-in"'),
+    idCardType: z.string().max(100),
+    idCard: z.string().max(100),
+    realName: z.string().max(100),
+    properties: z.record(z.string(), z.string()).describe('Custom string properties; replaces the whole map'),
+    groups: z.array(z.string()).describe('Group ids "<organization>/<group>"; replaces the whole list'),
+    ipWhitelist: text.describe('Comma-separated CIDRs the user may sign in from; "" allows all'),
+    needUpdatePassword: z.boolean().describe('true makes the user change their password at next sign-in'),
+  })
+  .strict();
+
+/** Casdoor's column name for a field (xorm's snake_case mapping). */
+export function columnOf(field: string): string {
+  return field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/**
+ * Never shown to anyone, global admins included: credentials, keys, MFA and biometric secrets, and
+ * the hashes Casdoor derives from them (casdoor.md §3.3: get-account even carries an access token).
+ */
+const SECRET_KEYS = [
+  'password', 'passwordSalt', 'totpSecret', 'recoveryCodes', 'accessKey', 'accessSecret', 'accessToken',
+  'originalToken', 'originalRefreshToken', 'hash', 'preHash', 'webauthnCredentials', 'faceIds', 'mfaAccounts',
+  'managedAccounts', 'multiFactorAuths', 'invitationCode', 'mfaRadiusUsername',
+] as const;
+
+/** Provider tokens Casdoor keeps in properties (oauth_<Provider>_accessToken and the like). */
+const SECRET_PROPERTY = /^oauth_.*_(accessToken|refreshToken|idToken|token)$/i;
+
+/** What any caller may see of a user. */
+export function presentUser(user: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...user };
+  for (const key of SECRET_KEYS) delete out[key];
+  if (out.properties && typeof out.properties === 'object' && !Array.isArray(out.properties)) {
+    out.properties = Object.fromEntries(Object.entries(out.properties).filter(([k]) => !SECRET_PROPERTY.test(k)));
+  }
+  return out;
+}
+
+/** The fields a list shows: enough to pick a user; get_user gives the rest. */
+const SUMMARY_KEYS = [
+  'owner', 'name', 'id', 'displayName', 'email', 'phone', 'type', 'tag', 'isAdmin', 'isForbidden', 'isDeleted',
+  'signupApplication', 'createdTime',
+] as const;
+
+export function summarizeUser(user: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of SUMMARY_KEYS) if (key in user) out[key] = user[key];
+  return out;
+}
+
+/** "<organization>/<name>", both parts free of the characters Casdoor forbids. */
+export const userId = z
+  .string()
+  .regex(/^[^/]+\/[^/]+$/, 'user ids look like "<organization>/<name>", e.g. "acme/alice"')
+  .refine((v) => v.split('/').every((part) => name.safeParse(part).success), 'the id has characters Casdoor forbids')
+  .describe('The user id, "<organization>/<name>", e.g. "built-in/admin" or "acme/alice". Use get_users to find names.');
+
+export function splitUserId(id: string): { owner: string; name: string } {
+  const [owner = '', userName = ''] = id.split('/');
+  return { owner, name: userName };
+}
+
+export const UserOut = z.object({ owner: z.string(), name: z.string() }).passthrough();
+export type UserOut = z.infer<typeof UserOut>;
+
+export const isBuiltInAdmin = (owner: string, userName: string): boolean => owner === 'built-in' && userName === 'admin';

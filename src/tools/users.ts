@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { administeredOrganizations, describePrincipal } from '../auth/caller.js';
+import { ForbiddenError } from '../auth/errors.js';
+import { CasdoorError } from '../casdoor/errors.js';
+import type { CasdoorUser } from '../casdoor/types.js';
+import { defineTool, ToolError, type ToolContext } from '../mcp/tool.js';
+import { applicationName, containsMask } from './application-fields.js';
+import { dryRun } from './safety.js';
+import { presentUser, splitUserId, summarizeUser, UserFields, userId, UserOut } from './user-fields.js';
+
+/** Casdoor's own user tools (casdoor.md §1.4), on its user API: ids are "<organization>/<name>". */
+
+export async function loadUser(ctx: ToolContext, id: string): Promise<CasdoorUser> {
+  const { owner, name } = splitUserId(id);
+  const user = await ctx.casdoor.getUser(owner, name);
+  if (!user) throw new ToolError(`user ${id} not found; call get_users with owner "${owner}" to see its users`);
+  return user;
+}
+
+/** Someone who administers no organization may read only their own user (Casdoor's CheckUserPermission). */
+function selfOnly(ctx: ToolContext, tool: string, id: string | undefined): void {
+  if (administeredOrganizations(ctx.caller.principal) !== 'none') return;
+  const p = ctx.caller.principal;
+  const self = p.type === 'user' ? `${p.owner}/${p.name}` : undefined;
+  if (id === undefined || id !== self) {
+    throw new ForbiddenError('self_only', `${describePrincipal(p)} is not an administrator and may read only their own user (id "${self ?? ''}")`, tool);
+  }
+}
+
+const getUsers = defineTool({
+  name: 'get_users',
+  title: 'List users',
+  description:
+    'List the users of one organization (owner, e.g. "acme"), newest first, one page at a time, with the total count. Each user is a ' +
+    'summary (id, names, email, phone, type, admin and forbidden flags); get_user gives the whole profile. A global administrator may ' +
+    'leave owner out to list every organization; an organization admin always gets only their own.',
+  input: z
+    .object({
+      owner: applicationName.optional().describe('The organization whose users to list, e.g. "built-in" or "acme"'),
+      page: z.number().int().min(1).max(100_000).default(1).describe('Page number, from 1'),
+      pageSize: z.number().int().min(1).max(100).default(20).describe('Users per page (at most 100)'),
+    })
+    .strict(),
+  output: z.object({
+    users: z.array(UserOut),
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    hasMore: z.boolean(),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: { action: 'read' },
+  targetOrganization: (args) => args.owner,
+  async run(args, ctx) {
+    const owner = args.owner ?? ctx.ownOrganization;
+    const { items, total } = await ctx.casdoor.listUsers({ owner, page: args.page, pageSize: args.pageSize });
+    // Belt and braces: a user of an organization the caller may not act on never leaves, whatever Casdoor sent.
+    const mayAct = (org: string): boolean => {
+      try {
+        ctx.checkOrganization(org);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return {
+      users: items.filter((u) => mayAct(u.owner)).map((u) => summarizeUser(presentUser(u)) as UserOut),
+      total,
+      page: args.page,
+      pageSize: args.pageSize,
+      hasMore: args.page * args.pageSize < total,
+    };
+  },
+});
+
+const getUser = defineTool({
+  name: 'get_user',
+  title: 'Get a user',
+  description:
+    'Get one Casdoor user\'s profile: by id ("<organization>/<name>"), or by owner (the organization) with email or phone. Passwords, ' +
+    'password salts, access keys, TOTP secrets, recovery codes and other credentials are never returned. A user who administers ' +
+    'nothing may read only themselves.',
+  input: z
+    .object({
+      id: userId.optional(),
+      owner: applicationName.optional().describe('The organization, with email or phone'),
+      email: z.string().min(3).max(100).optional().describe('Look the user up by email (needs owner)'),
+      phone: z.string().min(1).max(100).optional().describe('Look the user up by phone (needs owner)'),
+    })
+    .strict()
+    .refine((a) => (a.id !== undefined) !== (a.owner !== undefined), { message: 'give either id, or owner with email or phone' })
+    .refine((a) => a.owner === undefined || (a.email !== undefined) !== (a.phone !== undefined), {
+      message: 'with owner, give exactly one of email or phone',
+    })
+    .refine((a) => a.id === undefined || (a.email === undefined && a.phone === undefined), { message: 'email and phone go with owner, not id' }),
+  output: z.object({ user: UserOut }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: { action: 'read', publicRead: true },
+  targetOrganization: (args) => args.owner ?? (args.id ? splitUserId(args.id).owner : undefined),
+  async run(args, ctx) {
+    selfOnly(ctx, 'get_user', args.id);
+    let user: CasdoorUser | null;
+    if (args.id) {
+      user = await loadUser(ctx, args.id);
+    } else {
+      const by = args.email !== undefined ? { email: args.email } : { phone: args.phone ?? '' };
+      user = await ctx.casdoor.findUser(args.owner!, by);
+      if (!user) throw new ToolError(`no user of ${args.owner} has that ${args.email !== undefined ? 'email' : 'phone'}; call get_users to browse`);
+    }
+    ctx.checkOrganization(user.owner);
+    return { user: presentUser(user) as UserOut };
+  },
+});
+
+const addUser = defineTool({
+  name: 'add_user',
+  title: 'Create a user',
+  description:
+    'Create a Casdoor user. Give owner (an existing organization, e.g. "acme") and name; displayName defaults to the name. A password ' +
+    'is stored the way the organization hashes passwords. Casdoor refuses users in "built-in" (every one is a global administrator) ' +
+    'unless that organization allows it. Returns the created user (id "<owner>/<name>") without any credential. dry_run: true returns ' +
+    'what would be created.',
+  input: z
+    .object({
+      user: UserFields.partial()
+        .extend({
+          owner: applicationName.describe('The organization the user belongs to, e.g. "acme"'),
+          name: UserFields.shape.name,
+          password: z.string().min(1).max(100).optional().describe('The initial password (never shown again)'),
+        })
+        .strict()
+        .describe('The user to create: owner and name, plus any fields to set'),
+      dry_run: dryRun,
+    })
+    .strict(),
+  output: z.object({ user: UserOut, dryRun: z.boolean().optional() }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  access: { action: 'write' },
+  targetOrganization: (args) => args.user.owner,
+  async run({ user, dry_run }, ctx) {
+    if (containsMask(user)) throw new ToolError('"***" is Casdoor\'s mask, not a value; leave the field out');
+    ctx.checkOrganization(user.owner);
+    if (!(await ctx.casdoor.getOrganization(user.owner))) {
+      throw new ToolError(`organization '${user.owner}' does not exist; pick an existing one`);
+    }
+    const id = `${user.owner}/${user.name}`;
+    if (await ctx.casdoor.getUser(user.owner, user.name)) throw new ToolError(`user ${id} already exists; pick another name`);
+    const draft: CasdoorUser = { displayName: user.name, type: 'normal-user', ...user };
+    if (dry_run) return { user: presentUser(draft) as UserOut, dryRun: true };
+    try {
+      await ctx.casdoor.addUser(draft);
+    } catch (err) {
+      if (err instanceof CasdoorError && err.code === 'casdoor_unaffected') {
+        throw new ToolError(`user ${id} was not created: the name, email or phone may be taken, or the organization has no application`);
+      }
+      throw err;
+    }
+    return { user: presentUser(await loadUser(ctx, id)) as UserOut };
+  },
+});
+
+/** Listing, reading and creating; changing and deleting are in user-writes.ts. */
+export const userTools = [getUsers, getUser, addUser];

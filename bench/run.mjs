@@ -2,7 +2,7 @@
 // Prints one table and writes bench/results.json. `--smoke` (or BENCH_SMOKE=1): one second per case and
 // a short memory soak, written to the temp directory so the committed results stay as they are.
 // Exits 0 whatever the targets say; non-zero only if a case had more than 1% errors or a server died.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,7 @@ async function preflight(kase, check) {
 
 let server;
 let baseline;
+let dir;
 let exitCode = 0;
 try {
   const loadAtStart = loadavg()[0];
@@ -93,7 +94,7 @@ try {
   await preflight(cases.e, (t) => (JSON.parse(t).data?.name === 'acme-portal' ? '' : 'the sandbox did not return acme-portal'));
   await preflight(cases.f, (t) => (JSON.parse(t).error?.code === -32001 ? '' : 'expected insufficient_scope (-32001)'));
 
-  const dir = mkdtempSync(join(tmpdir(), 'casdoor-mcp-bench-'));
+  dir = mkdtempSync(join(tmpdir(), 'casdoor-mcp-bench-'));
   writeFileSync(join(dir, 'tools-list.json'), listBytes);
   baseline = await startBaseline(join(dir, 'tools-list.json'), await freePort());
   cases.a = { id: 'a', url: baseline.url, connections: N, method: 'POST', headers: MCP_HEADERS, body: LIST, expectStatus: [200] };
@@ -228,5 +229,6 @@ try {
 } finally {
   await stop(baseline);
   await stop(server);
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -8,7 +8,7 @@
 //
 //   npm run build && npm run soak            # 50 clients, 60 s
 //   npm run soak -- --short                  # 10 clients, 5 s (CI)
-//   SOAK_CLIENTS=20 SOAK_SECONDS=30 SOAK_MAX_RSS_MB=300 npm run soak
+//   SOAK_CLIENTS=20 SOAK_SECONDS=30 SOAK_MAX_RSS_MB=300 SOAK_HEAP_MB=64 npm run soak
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,8 @@ const short = process.argv.includes('--short');
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? (short ? 10 : 50));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? (short ? 5 : 60));
 const MAX_RSS_MB = Number(process.env.SOAK_MAX_RSS_MB ?? 400);
+/** Caps the server's V8 heap (MB): a leak then ends in a crash the soak reports, not in slow growth. */
+const HEAP_MB = process.env.SOAK_HEAP_MB ? Number(process.env.SOAK_HEAP_MB) : undefined;
 const CALL_TIMEOUT_MS = 30_000;
 const PREFIX = 'soak-';
 
@@ -31,7 +33,8 @@ if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) {
 
 // ---------- the server under test ----------
 function startServer() {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'serve'], {
+  const heap = HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [];
+  const child = spawn(process.execPath, [...heap, join(ROOT, 'dist', 'src', 'cli.js'), 'serve'], {
     // Limits stay on (exercised under load) but high enough that this load never meets them.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CASDOOR_ENDPOINT: '', MCP_RATE_LIMIT_READS_PER_MINUTE: '1000000', MCP_RATE_LIMIT_WRITES_PER_MINUTE: '1000000' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -225,7 +228,7 @@ try {
     rss.samples.push(v);
     rss.peak = Math.max(rss.peak, v);
   }, 500);
-  console.log(`soak: ${CLIENTS} clients for ${SECONDS} s against ${s.url} (sandbox ${s.casdoor})`);
+  console.log(`soak: ${CLIENTS} clients for ${SECONDS} s against ${s.url} (sandbox ${s.casdoor})${HEAP_MB ? `, server heap capped at ${HEAP_MB} MB` : ''}`);
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   const results = await Promise.allSettled(Array.from({ length: CLIENTS }, (_, i) => runClient(s, i, deadline)));
@@ -262,6 +265,7 @@ try {
   const figures = {
     clients: CLIENTS,
     seconds: SECONDS,
+    ...(HEAP_MB ? { serverHeapCapMb: HEAP_MB } : {}),
     requests: stats.requests,
     requestsPerSecond: Math.round(stats.requests / elapsed),
     operations: stats.ops,

@@ -54,6 +54,26 @@ function declaredLengthFirst(max, streaming) {
     },
     { file: 'src/http/mcp-endpoint.js', prepend: 'const LIST_JSON = new WeakMap();\n' },
   ],
+  // As list-json, but the JSON is kept as UTF-8 bytes: the list holds a non-ASCII character, so a
+  // string would be measured (Buffer.byteLength) and transcoded again on every write.
+  'list-bytes': [
+    {
+      file: 'src/http/mcp-endpoint.js',
+      find: '        const reply = await deps.exchange.request(body, extra, c.req.raw.signal);',
+      replace: `        if (body.method === 'tools/list') {
+            const tools = deps.registry.visibleTo(caller);
+            let head = LIST_BYTES.get(tools);
+            if (head === undefined) {
+                head = Buffer.from(\`{"result":\${JSON.stringify({ tools })},"jsonrpc":"2.0","id":\`);
+                LIST_BYTES.set(tools, head);
+            }
+            deps.ops?.replied({ jsonrpc: '2.0', id, result: {} }, 200);
+            return c.body(Buffer.concat([head, Buffer.from(\`\${JSON.stringify(id)}}\`)]), 200, { 'Content-Type': 'application/json' });
+        }
+        const reply = await deps.exchange.request(body, extra, c.req.raw.signal);`,
+    },
+    { file: 'src/http/mcp-endpoint.js', prepend: 'const LIST_BYTES = new WeakMap();\n' },
+  ],
   // The opposite of the shipped design, to answer "does a per-request McpServer cost?" by numbers.
   'per-request-server': [
     {
@@ -81,6 +101,7 @@ const VARIANTS = {
   'body-limit': ['body-limit'],
   'list-json': ['list-json'],
   all: ['body-limit', 'list-json'],
+  'all-bytes': ['body-limit', 'list-bytes'],
   'per-request-server': ['per-request-server'],
 };
 

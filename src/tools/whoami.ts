@@ -67,7 +67,7 @@ export const whoami = defineTool({
         role: describePrincipal(p),
       },
       authenticatedWith: caller.kind,
-      organizations: orgs === 'all' ? ('all' as const) : orgs === 'none' ? [] : [orgs.only],
+      organizations: effectiveOrganizations(orgs, ctx.registry.operator.allowedOrganizations),
       grantedScopes: caller.kind === 'token' ? [...caller.grantedScopes] : [],
       canonicalScopes: caller.kind === 'token' ? [...caller.scopes].sort() : [],
       ...(caller.kind === 'token' && caller.clientId ? { clientId: caller.clientId } : {}),
@@ -77,3 +77,13 @@ export const whoami = defineTool({
     };
   },
 });
+
+/** What the caller's rights leave after the operator's organization allow-list, which no caller can widen. */
+function effectiveOrganizations(
+  orgs: 'all' | { only: string } | 'none',
+  allowed: ReadonlySet<string> | undefined,
+): 'all' | string[] {
+  if (orgs === 'none') return [];
+  if (orgs === 'all') return allowed ? [...allowed] : 'all';
+  return !allowed || allowed.has(orgs.only) ? [orgs.only] : [];
+}

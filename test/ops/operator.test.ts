@@ -139,6 +139,15 @@ describe('MCP_ALLOWED_ORGANIZATIONS', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('whoami reports the organizations left after the allow-list', async () => {
+    const orgsOf = async (headers: Record<string, string>) =>
+      ((await (await h.post(call('whoami', {}), headers)).json()) as Json).result.structuredContent.organizations;
+    expect(await orgsOf(who.globalAdminToken!)).toEqual(['acme']);
+    expect(await orgsOf(who.appToken!)).toEqual(['acme']);
+    const carol = { Authorization: `Bearer ${await h.sandbox.issueToken({ kind: 'user', user: 'globex/carol', scope: 'admin', audience: [h.url] })}` };
+    expect(await orgsOf(carol)).toEqual([]);
+  });
+
   it('an organization admin of another organization can do nothing', async () => {
     const carol = { Authorization: `Bearer ${await h.sandbox.issueToken({ kind: 'user', user: 'globex/carol', scope: 'admin', audience: [h.url] })}` };
     await refused(await h.post(call('get_applications', {}), carol), 'carol list');

@@ -6,7 +6,7 @@
 //
 //   npm run build && npm run conformance
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,10 +117,10 @@ function judge(label, run, mustShow, mustHide) {
   const summary = run.output.slice(run.output.indexOf('=== SUMMARY ===')).replace(/\x1b\[[0-9;]*m/g, '');
   console.log(`\n##### conformance, ${label}\n${summary.trim()}`);
   if (problems.length > 0) {
-    console.log(`\n${label}: FAILED\n  - ${problems.join('\n  - ')}`);
+    console.log(`\n${label}: FAILED (results in ${run.outDir})\n  - ${problems.join('\n  - ')}`);
     if (!run.output.includes('=== SUMMARY ===')) console.log(run.output.slice(-4000));
   } else {
-    console.log(`\n${label}: ${MUST_PASS.join(', ')} passed; results in ${run.outDir}`);
+    console.log(`\n${label}: ${MUST_PASS.join(', ')} passed`);
   }
   return problems.length === 0;
 }
@@ -137,6 +137,8 @@ try {
   ok = judge('anonymous', anonymous, ALL_SCOPED, []);
   const reads = toolsOf('read:application');
   ok = judge(`with a read:application bearer token (through ${proxy.url})`, authenticated, reads, ALL_SCOPED.filter((t) => !reads.includes(t))) && ok;
+  // Results are kept only when something failed (or CONFORMANCE_KEEP is set), for reading.
+  if (ok && !process.env.CONFORMANCE_KEEP) for (const run of [anonymous, authenticated]) rmSync(run.outDir, { recursive: true, force: true });
   if (server.child.exitCode !== null) {
     ok = false;
     console.log(`the server exited with ${server.child.exitCode} during the runs`);

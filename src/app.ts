@@ -97,6 +97,8 @@ export function createApp(deps: AppDeps): Hono {
       if ((origin !== undefined && !origins.has(origin)) || (hosts.size > 0 && !hosts.has(host))) {
         deps.logger.warn({ origin, host }, 'request from a foreign origin or host refused');
         deps.ops?.refused(new Refusal(RpcCode.OriginNotAllowed, 'origin not allowed', { reason: 'foreign Origin or Host' }));
+        // The body is not read, so the connection cannot safely carry another request.
+        c.header('Connection', 'close');
         return c.json({ jsonrpc: '2.0', id: null, error: { code: RpcCode.OriginNotAllowed, message: 'origin not allowed', data: { hint: 'Add the origin to MCP_ALLOWED_ORIGINS if it is yours.' } } }, 403);
       }
       if (origin !== undefined) {

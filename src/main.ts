@@ -113,6 +113,8 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
 
   const adapter = createCasdoorAdapter({ ...casdoor, timeoutMs: config.casdoorTimeoutMs });
   const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(adapter), logger, version: packageVersion() });
+  // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
+  mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
   const ops = createEdgeOps({
     audit: createAudit(logger),

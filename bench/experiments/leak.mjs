@@ -9,6 +9,7 @@ const H = { 'Content-Type': 'application/json', Accept: 'application/json, text/
 const LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
 const CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_application', arguments: { id: 'admin/acme-portal' } } });
 const kinds = (process.argv[2] ?? 'c,b,f,d').split(',');
+const conns = Number(process.argv[4] ?? 50);
 const defs = { b: { headers: { ...H, Authorization: `Bearer ${rw}` }, body: LIST, s: [200] }, c: { headers: H, body: LIST, s: [200] }, f: { headers: { ...H, Authorization: `Bearer ${wo}` }, body: CALL, s: [403] }, d: { headers: { ...H, Authorization: `Bearer ${rw}` }, body: CALL, s: [200] } };
 const n = Number(process.argv[3] ?? 20000);
 for (const k of kinds) {

@@ -74,6 +74,26 @@ function declaredLengthFirst(max, streaming) {
     },
     { file: 'src/http/mcp-endpoint.js', prepend: 'const LIST_BYTES = new WeakMap();\n' },
   ],
+  // As list-json, with every non-ASCII character written as a \\u escape (the same JSON value): the
+  // cached string is then one-byte ASCII, so measuring and writing it needs no UTF-8 transcoding.
+  'list-ascii': [
+    {
+      file: 'src/http/mcp-endpoint.js',
+      find: '        const reply = await deps.exchange.request(body, extra, c.req.raw.signal);',
+      replace: `        if (body.method === 'tools/list') {
+            const tools = deps.registry.visibleTo(caller);
+            let json = LIST_JSON.get(tools);
+            if (json === undefined) {
+                json = JSON.stringify({ tools }).replace(/[\\u0080-\\uffff]/g, (ch) => \`\\\\u\${ch.charCodeAt(0).toString(16).padStart(4, '0')}\`);
+                LIST_JSON.set(tools, json);
+            }
+            deps.ops?.replied({ jsonrpc: '2.0', id, result: {} }, 200);
+            return c.body(\`{"result":\${json},"jsonrpc":"2.0","id":\${JSON.stringify(id)}}\`, 200, { 'Content-Type': 'application/json' });
+        }
+        const reply = await deps.exchange.request(body, extra, c.req.raw.signal);`,
+    },
+    { file: 'src/http/mcp-endpoint.js', prepend: 'const LIST_JSON = new WeakMap();\n' },
+  ],
   // The opposite of the shipped design, to answer "does a per-request McpServer cost?" by numbers.
   'per-request-server': [
     {
@@ -102,6 +122,7 @@ const VARIANTS = {
   'list-json': ['list-json'],
   all: ['body-limit', 'list-json'],
   'all-bytes': ['body-limit', 'list-bytes'],
+  'all-ascii': ['body-limit', 'list-ascii'],
   'per-request-server': ['per-request-server'],
 };
 

@@ -1,6 +1,18 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCNotification, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  InitializeRequestSchema,
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  ListToolsRequestSchema,
+  PingRequestSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Caller } from '../auth/caller.js';
@@ -33,6 +45,17 @@ export interface McpEndpointDeps {
 }
 
 type Json = Record<string, unknown>;
+
+/** The SDK's own schemas for the methods this server answers: checked before dispatch (see below). */
+interface ParamsSchema {
+  safeParse(v: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[] }[] } };
+}
+const REQUEST_SCHEMAS: Readonly<Record<string, ParamsSchema | undefined>> = {
+  initialize: InitializeRequestSchema,
+  ping: PingRequestSchema,
+  'tools/list': ListToolsRequestSchema,
+  'tools/call': CallToolRequestSchema,
+};
 const REALM = 'casdoor-mcp';
 
 function rpcError(code: number, message: string, id: unknown = null, data?: unknown): Json {
@@ -105,6 +128,16 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       return c.json(rpcError(-32602, 'Invalid params: tools/call needs params.name (a string) and params.arguments (an object)', id ?? null), 400);
     }
     for (const key of Object.keys(body)) if (!JSONRPC_MEMBERS.has(key)) delete body[key];
+    // The SDK silently ignores a message its own guards reject, which would leave this request unanswered:
+    // apply the same guards, and the method's params schema, here.
+    const wellFormed = isRequest ? isJSONRPCRequest(body) : isNotification ? isJSONRPCNotification(body) : isJSONRPCResultResponse(body) || isJSONRPCErrorResponse(body);
+    if (!wellFormed) return c.json(rpcError(-32600, 'Invalid Request: not a well-formed JSON-RPC message', id ?? null), 400);
+    const schema = isRequest ? REQUEST_SCHEMAS[body.method as string] : undefined;
+    const checked = schema?.safeParse(body);
+    if (checked && !checked.success) {
+      const where = [...new Set(checked.error.issues.map((i) => i.path.map(String).join('.') || '(params)'))].slice(0, 5).join(', ');
+      return c.json(rpcError(-32602, `Invalid params for ${String(body.method)}: check ${where}`, id ?? null), 400);
+    }
     deps.ops?.received(body);
 
     const credentials = { authorization: deps.authorizationHeaders(c), sessionCookie: getCookie(c, 'casdoor_session_id') };

@@ -59,8 +59,13 @@ export class ExchangeTransport implements Transport {
   private readonly outstanding = new Map<number, { owner: string; parent: number }>();
   private nextId = 1;
 
-  constructor(options: { clients?: ClientCapabilityStore } = {}) {
+  /** Longest wait for the Server's reply; beyond it the request is answered with an error (a backstop). */
+  private readonly replyDeadlineMs: number;
+
+  constructor(options: { clients?: ClientCapabilityStore; replyDeadlineMs?: number } = {}) {
     this.clients = options.clients ?? createClientCapabilityStore();
+    // Longer than any legitimate handler: Casdoor timeouts plus a 120 s question to the user.
+    this.replyDeadlineMs = options.replyDeadlineMs ?? 180_000;
   }
 
   async start(): Promise<void> {}
@@ -114,15 +119,31 @@ export class ExchangeTransport implements Transport {
     const id = this.nextId++;
     if (this.nextId > Number.MAX_SAFE_INTEGER - 1) this.nextId = 1;
     return new Promise<JSONRPCReply>((resolve) => {
-      this.pending.set(id, { originalId: message.id, resolve, related, serverRequests: new Set() });
+      const cancel = (reason: string): boolean => {
+        const entry = this.pending.get(id);
+        if (!entry) return false;
+        this.finish(id, entry);
+        // Lets the SDK abort the handler's signal, so a Casdoor call in flight is not waited for.
+        this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
+        return true;
+      };
+      // A message the SDK drops without answering would otherwise hold this request open forever.
+      const deadline = setTimeout(() => {
+        if (!cancel('no reply in time')) return;
+        this.onerror?.(new Error(`no reply to ${message.method} within ${this.replyDeadlineMs} ms`));
+        resolve({ jsonrpc: '2.0', id: message.id, error: { code: ErrorCode.InternalError, message: 'Internal error: the request got no reply in time' } });
+      }, this.replyDeadlineMs);
+      deadline.unref();
+      const settle = (reply: JSONRPCReply): void => {
+        clearTimeout(deadline);
+        resolve(reply);
+      };
+      this.pending.set(id, { originalId: message.id, resolve: settle, related, serverRequests: new Set() });
       signal?.addEventListener(
         'abort',
         () => {
-          const entry = this.pending.get(id);
-          if (!entry) return;
-          this.finish(id, entry);
-          // Lets the SDK abort the handler's signal, so a Casdoor call in flight is not waited for.
-          this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'client went away' } });
+          clearTimeout(deadline);
+          cancel('client went away');
         },
         { once: true },
       );

@@ -104,6 +104,23 @@ describe('Streamable HTTP edge (stateless, JSON responses)', () => {
     expect(await res.json()).toMatchObject({ id: 'x-7', error: { code: -32601 } });
   });
 
+  it('params that break a method\'s schema get a short -32602, not an internal error with a validation dump', async () => {
+    for (const msg of [
+      rpc('initialize', { protocolVersion: 5, capabilities: {}, clientInfo: { name: 't', version: '0' } }, 'i'),
+      rpc('initialize', { capabilities: 'x' }, 'j'),
+      rpc('tools/list', { cursor: 7 }, 'k'),
+    ]) {
+      const res = await h.post(msg);
+      expect(res.status, JSON.stringify(msg)).toBe(400);
+      const body = (await res.json()) as { id: unknown; error: { code: number; message: string; data?: unknown } };
+      expect(body.id).toBe(msg.id);
+      expect(body.error.code).toBe(-32602);
+      expect(body.error.message).toMatch(/^Invalid params for (initialize|tools\/list): check /);
+      expect(body.error.message.length).toBeLessThan(200);
+    }
+    await stillServing();
+  });
+
   it('invalid messages get -32600, never a 500', async () => {
     for (const body of ['null', '42', '"str"', '{}', '{"jsonrpc":"1.0","id":1,"method":"ping"}', '{"jsonrpc":"2.0","id":{},"method":"ping"}', '{"jsonrpc":"2.0","id":1}']) {
       const res = await h.post(body);
@@ -116,6 +133,7 @@ describe('Streamable HTTP edge (stateless, JSON responses)', () => {
   it('a cross-site Origin gets 403; the own origin passes', async () => {
     const bad = await h.post(rpc('ping'), { Origin: 'https://evil.example' });
     expect(bad.status).toBe(403);
+    expect(bad.headers.get('connection')).toBe('close'); // its body was not read
     const own = await h.post(rpc('ping'), { Origin: new URL(h.url).origin });
     expect(own.status).toBe(200);
   });

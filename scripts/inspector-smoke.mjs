@@ -1,7 +1,7 @@
 // Starts the built server on the sandbox and lists its tools with the official MCP Inspector CLI,
 // anonymously and with a client_credentials token. Exits non-zero unless both lists are right.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,7 +47,14 @@ try {
   const scoped = await inspect('--header', `Authorization: Bearer ${token}`);
   console.log(`Inspector CLI, anonymous: ${anonymous.join(', ')}`);
   console.log(`Inspector CLI, read:application token: ${scoped.join(', ')}`);
-  const ok = anonymous.length === 5 && scoped.join() === 'get_applications,get_application';
+  // Expected lists come from scopes.json: anonymous browsing sees every tool, the token only whoami
+  // (which needs no scope) and what read:application grants.
+  const scopes = JSON.parse(readFileSync(new URL('../scopes.json', import.meta.url), 'utf8')).scopes;
+  const everyTool = ['whoami', ...Object.values(scopes).flatMap((s) => s.tools)];
+  const readOnly = ['whoami', ...scopes['read:application'].tools];
+  const sameSet = (a, b) => a.length === b.length && a.every((t) => b.includes(t));
+  const ok = sameSet(anonymous, everyTool) && sameSet(scoped, readOnly);
+  if (!ok) console.error(`expected anonymous: ${everyTool.join(', ')}\nexpected with the token: ${readOnly.join(', ')}`);
   stop();
   process.exit(ok ? 0 : 1);
 } catch (err) {

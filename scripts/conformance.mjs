@@ -6,63 +6,18 @@
 //
 //   npm run build && npm run conformance
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startBearerProxy } from './bearer-proxy.mjs';
+import { grant, requireBuild, ROOT, startBuiltServer } from './lib/built-server.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BASELINE = join(ROOT, 'scripts', 'conformance-baseline.yml');
 const SUITE = ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/conformance@0.1.16', '--', 'conformance'];
 const MUST_PASS = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
 const SUITE_TIMEOUT_MS = 600_000; // the first run downloads Node 22 and the suite
 
-if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) {
-  console.error('conformance: dist/src/cli.js is missing; run npm run build first');
-  process.exit(2);
-}
-
-/** Starts `casdoor-mcp serve` on an ephemeral port with the sandbox; resolves with what its banner says. */
-function startServer() {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CASDOOR_ENDPOINT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const ready = new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the server did not start within 20 s')), 20_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (!out.includes('TOKEN=$(')) return;
-      clearTimeout(timer);
-      resolve({
-        url: /listening: (\S+)/.exec(out)[1],
-        tokenEndpoint: /Sandbox token endpoint: (\S+)/.exec(out)[1],
-        clientId: /Demo client id: +(\S+)/.exec(out)[1],
-        clientSecret: /Demo client secret: +(\S+)/.exec(out)[1],
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before it was ready`)));
-  });
-  return { child, ready, stderr: () => stderr };
-}
-
-async function clientCredentialsToken(s, scope) {
-  const res = await fetch(s.tokenEndpoint, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Authorization: `Basic ${Buffer.from(`${s.clientId}:${s.clientSecret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
-  });
-  const json = await res.json();
-  if (!json.access_token) throw new Error(`token request failed: ${JSON.stringify(json)}`);
-  return json.access_token;
-}
+requireBuild('conformance');
 
 /** One suite run; resolves with the exit code, the printed output and the results directory. */
 function runSuite(url) {
@@ -125,12 +80,12 @@ function judge(label, run, mustShow, mustHide) {
   return problems.length === 0;
 }
 
-const server = startServer();
+const server = startBuiltServer();
 let proxy;
 let ok = false;
 try {
   const s = await server.ready;
-  const token = await clientCredentialsToken(s, 'read:application');
+  const token = await grant(s, { grant_type: 'client_credentials', scope: 'read:application' });
   proxy = await startBearerProxy({ upstream: new URL(s.url).origin, token });
   const anonymous = await runSuite(s.url);
   const authenticated = await runSuite(`${proxy.url}${new URL(s.url).pathname}`);

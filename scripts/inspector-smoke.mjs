@@ -1,40 +1,24 @@
 // Starts the built server on the sandbox and lists its tools with the official MCP Inspector CLI,
 // anonymously and with a client_credentials token. Exits non-zero unless both lists are right.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { grant, requireBuild, startBuiltServer } from './lib/built-server.mjs';
+
+requireBuild('inspector-smoke');
 
 const run = promisify(execFile);
 const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
 const home = mkdtempSync(join(tmpdir(), 'inspector-')); // the CLI keeps state under ~/.mcp-inspector
-const server = spawn(process.execPath, ['dist/src/cli.js', 'serve'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
-const stop = () => server.kill('SIGTERM');
+const server = startBuiltServer();
+const stop = () => server.child.kill('SIGTERM');
 
 try {
-  const banner = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the server did not start within 20 s')), 20_000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('TOKEN=$(')) {
-        clearTimeout(timer);
-        resolve(out);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
-  const url = /listening: (\S+)/.exec(banner)[1];
-  const tokenEndpoint = /Sandbox token endpoint: (\S+)/.exec(banner)[1];
-  const id = /Demo client id: +(\S+)/.exec(banner)[1];
-  const secret = /Demo client secret: +(\S+)/.exec(banner)[1];
-  const res = await fetch(tokenEndpoint, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:application' }),
-  });
-  const { access_token: token } = await res.json();
+  const s = await server.ready;
+  const url = s.url;
+  const token = await grant(s, { grant_type: 'client_credentials', scope: 'read:application' });
 
   const inspect = async (...extra) => {
     const { stdout } = await run('npx', ['-y', INSPECTOR, '--cli', url, '--transport', 'http', '--method', 'tools/list', ...extra], {

@@ -9,14 +9,11 @@
 //   npm run build && npm run soak            # 50 clients, 60 s
 //   npm run soak -- --short                  # 10 clients, 5 s (CI)
 //   SOAK_CLIENTS=20 SOAK_SECONDS=30 SOAK_MAX_RSS_MB=300 SOAK_HEAP_MB=64 npm run soak
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { grant, requireBuild, startBuiltServer } from './lib/built-server.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const short = process.argv.includes('--short');
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? (short ? 10 : 50));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? (short ? 5 : 60));
@@ -26,40 +23,15 @@ const HEAP_MB = process.env.SOAK_HEAP_MB ? Number(process.env.SOAK_HEAP_MB) : un
 const CALL_TIMEOUT_MS = 30_000;
 const PREFIX = 'soak-';
 
-if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) {
-  console.error('soak: dist/src/cli.js is missing; run npm run build first');
-  process.exit(2);
-}
+requireBuild('soak');
 
 // ---------- the server under test ----------
 function startServer() {
-  const heap = HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [];
-  const child = spawn(process.execPath, [...heap, join(ROOT, 'dist', 'src', 'cli.js'), 'serve'], {
+  return startBuiltServer({
+    nodeArgs: HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [],
     // Limits stay on (exercised under load) but high enough that this load never meets them.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CASDOOR_ENDPOINT: '', MCP_RATE_LIMIT_READS_PER_MINUTE: '1000000', MCP_RATE_LIMIT_WRITES_PER_MINUTE: '1000000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { MCP_RATE_LIMIT_READS_PER_MINUTE: '1000000', MCP_RATE_LIMIT_WRITES_PER_MINUTE: '1000000' },
   });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const ready = new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the server did not start within 20 s')), 20_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (!out.includes('TOKEN=$(')) return;
-      clearTimeout(timer);
-      const tokenEndpoint = /Sandbox token endpoint: (\S+)/.exec(out)[1];
-      resolve({
-        url: /listening: (\S+)/.exec(out)[1],
-        tokenEndpoint,
-        casdoor: new URL(tokenEndpoint).origin,
-        clientId: /Demo client id: +(\S+)/.exec(out)[1],
-        clientSecret: /Demo client secret: +(\S+)/.exec(out)[1],
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before it was ready`)));
-  });
-  return { child, ready, stderr: () => stderr };
 }
 
 /** Resident set size of a process in MB (Linux /proc; elsewhere ps). */
@@ -70,18 +42,6 @@ function rssMb(pid) {
   } catch {
     return NaN;
   }
-}
-
-async function grant(s, form) {
-  const basic = Buffer.from(`${s.clientId}:${s.clientSecret}`).toString('base64');
-  const res = await fetch(s.tokenEndpoint, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${basic}` },
-    body: new URLSearchParams(form),
-  });
-  const json = await res.json();
-  if (!json.access_token) throw new Error(`token request failed: ${JSON.stringify(json)}`);
-  return json.access_token;
 }
 
 /** Casdoor's own view (the sandbox REST API, authenticated as the server's app): never via MCP. */

@@ -125,19 +125,20 @@ export interface OperatorSettings {
   allowedOrganizations: readonly string[] | undefined;
 }
 
+/** A configured Casdoor and the server's own application in it. */
+export interface CasdoorTarget {
+  endpoint: string;
+  clientId: string;
+  clientSecret: string;
+  organization: string;
+  application: string;
+  issuer: string | undefined;
+  jwksUrl: string | undefined;
+}
+
 export interface Config {
   /** Undefined when the sandbox is to be started. */
-  casdoor:
-    | {
-        endpoint: string;
-        clientId: string;
-        clientSecret: string;
-        organization: string;
-        application: string;
-        issuer: string | undefined;
-        jwksUrl: string | undefined;
-      }
-    | undefined;
+  casdoor: CasdoorTarget | undefined;
   casdoorTimeoutMs: number;
   publicUrl: string | undefined;
   allowedAudiences: string[];

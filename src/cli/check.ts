@@ -3,22 +3,13 @@ import scopesJson from '../../scopes.json' with { type: 'json' };
 import { createScopeRegistry } from '../auth/scopes.js';
 import { createTokenVerifier, TokenError } from '../auth/token-verifier.js';
 import { createCasdoorAdapter, type CasdoorAdapter } from '../casdoor/adapter.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type CasdoorTarget, type Config } from '../config.js';
 import { createOperatorPolicy } from '../ops/operator-policy.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { TOOLS } from '../tools/index.js';
 import { Report } from './report.js';
 import { planScopes } from './scope-plan.js';
 
-interface Target {
-  endpoint: string;
-  clientId: string;
-  clientSecret: string;
-  organization: string;
-  application: string;
-  issuer: string | undefined;
-  jwksUrl: string | undefined;
-}
 
 interface DiscoveryDoc {
   issuer: string;
@@ -59,7 +50,7 @@ export async function runCheck(env: Record<string, string | undefined>, write: (
   report.ok('configuration is valid');
 
   let sandbox: Sandbox | undefined;
-  let target: Target;
+  let target: CasdoorTarget;
   if (config.casdoor) {
     target = config.casdoor;
   } else {
@@ -77,7 +68,7 @@ export async function runCheck(env: Record<string, string | undefined>, write: (
   return report.failures === 0 ? 0 : 1;
 }
 
-async function checkCasdoor(config: Config, t: Target, report: Report): Promise<void> {
+async function checkCasdoor(config: Config, t: CasdoorTarget, report: Report): Promise<void> {
   const timeout = config.casdoorTimeoutMs;
 
   // 1. Casdoor answers, with its discovery document.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CasdoorError } from '../casdoor/errors.js';
 import type { CasdoorApplication } from '../casdoor/types.js';
 import { defineTool, ToolError, type ToolContext } from '../mcp/tool.js';
+import { pageArgs, pageFields, pageInfo } from './paging.js';
 import {
   ApplicationFields,
   applicationName,
@@ -42,16 +43,12 @@ const getApplications = defineTool({
     .object({
       owner: z.literal('admin').optional().describe('Always "admin" in Casdoor; accepted for compatibility with Casdoor\'s own MCP server'),
       organization: applicationName.optional().describe('Only applications of this organization (an organization admin always gets only their own)'),
-      page: z.number().int().min(1).max(100_000).default(1).describe('Page number, from 1'),
-      pageSize: z.number().int().min(1).max(100).default(20).describe('Applications per page (at most 100)'),
+      ...pageArgs('Applications'),
     })
     .strict(),
   output: z.object({
     applications: z.array(AppOut),
-    total: z.number().int(),
-    page: z.number().int(),
-    pageSize: z.number().int(),
-    hasMore: z.boolean(),
+    ...pageFields,
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: { action: 'read' },
@@ -62,10 +59,7 @@ const getApplications = defineTool({
     const { items, total } = await ctx.casdoor.listApplications({ organization, page: args.page, pageSize: args.pageSize });
     return {
       applications: items.map((a) => shown(a, ctx)),
-      total,
-      page: args.page,
-      pageSize: args.pageSize,
-      hasMore: args.page * args.pageSize < total,
+      ...pageInfo(args, total),
     };
   },
 });

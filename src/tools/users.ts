@@ -4,6 +4,7 @@ import { ForbiddenError } from '../auth/errors.js';
 import { CasdoorError } from '../casdoor/errors.js';
 import type { CasdoorUser } from '../casdoor/types.js';
 import { defineTool, ToolError, type ToolContext } from '../mcp/tool.js';
+import { pageArgs, pageFields, pageInfo } from './paging.js';
 import { applicationName, containsMask } from './application-fields.js';
 import { dryRun } from './safety.js';
 import { presentUser, splitUserId, summarizeUser, UserFields, userId, UserOut } from './user-fields.js';
@@ -37,16 +38,12 @@ const getUsers = defineTool({
   input: z
     .object({
       owner: applicationName.optional().describe('The organization whose users to list, e.g. "built-in" or "acme"'),
-      page: z.number().int().min(1).max(100_000).default(1).describe('Page number, from 1'),
-      pageSize: z.number().int().min(1).max(100).default(20).describe('Users per page (at most 100)'),
+      ...pageArgs('Users'),
     })
     .strict(),
   output: z.object({
     users: z.array(UserOut),
-    total: z.number().int(),
-    page: z.number().int(),
-    pageSize: z.number().int(),
-    hasMore: z.boolean(),
+    ...pageFields,
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: { action: 'read' },
@@ -65,10 +62,7 @@ const getUsers = defineTool({
     };
     return {
       users: items.filter((u) => mayAct(u.owner)).map((u) => summarizeUser(presentUser(u)) as UserOut),
-      total,
-      page: args.page,
-      pageSize: args.pageSize,
-      hasMore: args.page * args.pageSize < total,
+      ...pageInfo(args, total),
     };
   },
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticate.js';
@@ -53,6 +53,22 @@ function clientAddress(c: Context, trustProxy: boolean): string | undefined {
     if (forwarded && forwarded.length > 0) return forwarded[forwarded.length - 1]!.slice(0, 64);
   }
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
+}
+
+/**
+ * A body whose declared Content-Length is within the limit needs no streaming check: Node's parser
+ * never delivers more than declared. Skipping bodyLimit then spares @hono/node-server from building a
+ * web Request and body stream for every POST (about a seventh of the server's CPU under load).
+ */
+function declaredLengthFirst(max: number, streaming: MiddlewareHandler): MiddlewareHandler {
+  return async function declaredLength(c, next) {
+    const headers = (c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming?.headers;
+    const length = headers?.['content-length'];
+    if (typeof length === 'string' && headers?.['transfer-encoding'] === undefined && /^\d{1,12}$/.test(length) && Number(length) <= max) {
+      return next();
+    }
+    return streaming(c, next);
+  };
 }
 
 /** Builds the HTTP app. Dependencies come in; nothing is read from the environment here. */
@@ -114,18 +130,15 @@ export function createApp(deps: AppDeps): Hono {
       c.header('Access-Control-Max-Age', '600');
       return c.body(null, 204);
     });
-    app.post(
-      path,
-      bodyLimit({
-        maxSize: deps.maxBodyBytes,
-        // The rest of the body is never read, so the connection cannot be reused: say so.
-        onError: (c) => {
-          c.header('Connection', 'close');
-          return c.json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `Request body exceeds ${deps.maxBodyBytes} bytes` } }, 413);
-        },
-      }),
-      mcpEndpoint({ ...deps, authorizationHeaders }),
-    );
+    const streamingLimit = bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      // The rest of the body is never read, so the connection cannot be reused: say so.
+      onError: (c) => {
+        c.header('Connection', 'close');
+        return c.json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `Request body exceeds ${deps.maxBodyBytes} bytes` } }, 413);
+      },
+    });
+    app.post(path, declaredLengthFirst(deps.maxBodyBytes, streamingLimit), mcpEndpoint({ ...deps, authorizationHeaders }));
     // Stateless: no GET stream (the SDK's would never end) and no session to DELETE.
     app.on(['GET', 'DELETE', 'PUT', 'PATCH'], path, (c) => {
       c.header('Allow', 'POST, OPTIONS');

@@ -46,6 +46,9 @@ export interface McpEndpointDeps {
 
 type Json = Record<string, unknown>;
 
+/** tools/list replies, serialized once per distinct list (the registry keeps one array per scope set). */
+const LIST_JSON = new WeakMap<readonly unknown[], string>();
+
 /** The SDK's own schemas for the methods this server answers: checked before dispatch (see below). */
 interface ParamsSchema {
   safeParse(v: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[] }[] } };
@@ -178,6 +181,19 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if (canElicit && owner) {
       const messages = deps.exchange.stream(body as unknown as JSONRPCRequest, extra, owner, c.req.raw.signal);
       return replyMaybeStreamed(c, messages, (reply, status) => deps.ops?.replied(reply, status));
+    }
+    if (body.method === 'tools/list') {
+      // The list is a pure function of the caller's scope set, computed once by the registry; so is its
+      // JSON (tens of kB), which would otherwise be stringified on every request. Same bytes as the SDK's
+      // reply (test/http/tools-list-fast-path.test.ts compares them).
+      const tools = deps.registry.visibleTo(caller);
+      let json = LIST_JSON.get(tools);
+      if (json === undefined) {
+        json = JSON.stringify({ tools });
+        LIST_JSON.set(tools, json);
+      }
+      deps.ops?.replied({ result: {} }, 200);
+      return c.body(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`, 200, { 'Content-Type': 'application/json' });
     }
     const reply = await deps.exchange.request(body as unknown as JSONRPCRequest, extra, c.req.raw.signal);
     const status = 'error' in reply ? (HTTP_STATUS_OF[reply.error.code] ?? 200) : 200;

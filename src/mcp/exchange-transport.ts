@@ -134,19 +134,19 @@ export class ExchangeTransport implements Transport {
         resolve({ jsonrpc: '2.0', id: message.id, error: { code: ErrorCode.InternalError, message: 'Internal error: the request got no reply in time' } });
       }, this.replyDeadlineMs);
       deadline.unref();
+      const onAbort = (): void => {
+        clearTimeout(deadline);
+        cancel('client went away');
+      };
       const settle = (reply: JSONRPCReply): void => {
         clearTimeout(deadline);
+        // A request's signal can outlive it (a finalizer keeps it until a later GC); a listener left on
+        // it would keep this reply alive with it.
+        signal?.removeEventListener('abort', onAbort);
         resolve(reply);
       };
       this.pending.set(id, { originalId: message.id, resolve: settle, related, serverRequests: new Set() });
-      signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(deadline);
-          cancel('client went away');
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.onmessage?.({ ...message, id }, extra);
     });
   }

@@ -40,3 +40,17 @@ describe('ExchangeTransport', () => {
     expect(seen).toEqual([{ jsonrpc: '2.0', method: 'notifications/initialized' }]);
   });
 });
+
+describe('ExchangeTransport and request signals', () => {
+  it('leaves no abort listener behind once the request is answered', async () => {
+    const { getEventListeners } = await import('node:events');
+    const t = new ExchangeTransport();
+    t.onmessage = (m) => {
+      const msg = m as { id?: number };
+      if (msg.id !== undefined) void t.send({ jsonrpc: '2.0', id: msg.id, result: {} });
+    };
+    const controller = new AbortController();
+    await t.request({ jsonrpc: '2.0', id: 1, method: 'ping' }, {}, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});

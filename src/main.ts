@@ -100,7 +100,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   const operator = createOperatorPolicy(config.operator, TOOLS.map((t) => t.name));
   const registry = createToolRegistry(TOOLS, scopes, operator);
 
-  const sandbox = config.casdoor ? undefined : await startSandbox({ host: '127.0.0.1', port: 0 });
+  const sandbox = config.casdoor ? undefined : await startSandbox({ host: '127.0.0.1', port: 0, requestLogLimit: 10_000 });
   const casdoor: ResolvedCasdoor = config.casdoor ?? {
     endpoint: sandbox!.url,
     clientId: sandbox!.demo.clientId,

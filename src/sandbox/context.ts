@@ -10,6 +10,7 @@ export interface SandboxContext {
   keys: KeyRing;
   faults: SandboxFaults;
   requests: SandboxRequestLog[];
+  requestLogLimit: number;
   clock: () => number;
   origin: () => string;
 }

@@ -17,6 +17,9 @@ export function logAndFaults(ctx: SandboxContext): MiddlewareHandler<AppEnv> {
       method: c.req.method, path: url.pathname, query: url.search.replace(/^\?/, ''),
       auth: classifyAuth(c), at: ctx.clock(),
     });
+    // A long-running demo must not keep every request: trim in batches, so most requests cost no copy.
+    const limit = ctx.requestLogLimit;
+    if (ctx.requests.length > limit + Math.ceil(limit / 10)) ctx.requests.splice(0, ctx.requests.length - limit);
     const f = ctx.faults;
     const path = url.pathname;
     const api = path.startsWith('/api/');

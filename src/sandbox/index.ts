@@ -35,7 +35,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const store = createStore(keys, clock());
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
-  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, clock, origin: () => origin };
+  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
   const app = createApp(ctx);
   const server = await listen(app, host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;

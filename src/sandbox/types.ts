@@ -6,6 +6,7 @@ export interface SandboxOptions {
   port?: number; // default 0 (ephemeral)
   origin?: string; // the issuer/origin; default `http://${host}:${actualPort}`
   clock?: () => number; // ms since epoch, default Date.now
+  requestLogLimit?: number; // keep about this many entries of `requests` (the oldest go); default unbounded, for tests
 }
 
 export interface SandboxFaults {

@@ -77,3 +77,18 @@ describe('faults', () => {
     await expect(fetch(`${other.url}/.well-known/jwks`)).rejects.toThrow();
   });
 });
+
+describe('the request log', () => {
+  it('keeps about requestLogLimit entries, newest last', async () => {
+    const { startSandbox } = await import('../../src/sandbox/index.js');
+    const sb = await startSandbox({ requestLogLimit: 20 });
+    try {
+      for (let i = 0; i < 60; i++) await fetch(`${sb.url}/api/get-application?id=admin/n-${i}`);
+      expect(sb.requests.length).toBeLessThanOrEqual(22);
+      expect(sb.requests.length).toBeGreaterThanOrEqual(20);
+      expect(sb.requests.at(-1)!.query).toContain('n-59');
+    } finally {
+      await sb.stop();
+    }
+  });
+});

@@ -10,7 +10,8 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CACHE = 'node_modules/.cache/casdoor-mcp-bench';
-const SNAP = join(CACHE, 'snap', 'dist');
+// BENCH_SNAPSHOT names another snapshot directory under CACHE (default snap).
+const SNAP = join(CACHE, process.env.BENCH_SNAPSHOT ?? 'snap', 'dist');
 
 const PATCHES = {
   // hono's bodyLimit reads c.req.raw.body, which makes @hono/node-server build a full undici Request
@@ -94,6 +95,15 @@ function declaredLengthFirst(max, streaming) {
     },
     { file: 'src/http/mcp-endpoint.js', prepend: 'const LIST_JSON = new WeakMap();\n' },
   ],
+  // The sandbox keeps a log of every request it served (tests read it); in a long-running `npm start`
+  // it grows without bound. Keep the last 10,000.
+  'sandbox-log-cap': [
+    {
+      file: 'src/sandbox/faults.js',
+      find: '            auth: classifyAuth(c), at: ctx.clock(),\n        });',
+      replace: '            auth: classifyAuth(c), at: ctx.clock(),\n        });\n        if (ctx.requests.length > 10_000)\n            ctx.requests.splice(0, ctx.requests.length - 10_000);',
+    },
+  ],
   // The opposite of the shipped design, to answer "does a per-request McpServer cost?" by numbers.
   'per-request-server': [
     {
@@ -104,7 +114,7 @@ function declaredLengthFirst(max, streaming) {
     const exchange = Object.create(shared);
     exchange.request = async (message, extra, signal) => {
         const transport = new ExchangeTransport({ clients: shared.clients });
-        const server = createMcpServer({ registry: core.registry, casdoor: instrumentAdapter(core.adapter), logger, version: pkg.version });
+        const server = createMcpServer({ registry: core.registry, casdoor: instrumentAdapter(core.adapter), logger, version: 'bench' });
         await server.connect(transport);
         try {
             return await transport.request(message, extra, signal);
@@ -123,6 +133,7 @@ const VARIANTS = {
   all: ['body-limit', 'list-json'],
   'all-bytes': ['body-limit', 'list-bytes'],
   'all-ascii': ['body-limit', 'list-ascii'],
+  'all-capped': ['body-limit', 'list-json', 'sandbox-log-cap'],
   'per-request-server': ['per-request-server'],
 };
 

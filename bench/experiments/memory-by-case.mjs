@@ -1,4 +1,7 @@
-// Which request kind makes the server's memory grow? 20,000 requests of each, RSS before and after.
+// Bench-only experiment: which kind of request makes the server's memory grow? Runs the given cases
+// one after another (N requests each) and prints the server's RSS before and after each.
+//   BENCH_CLI=<cli.js> node bench/experiments/memory-by-case.mjs b,c,f,d [N=20000] [connections=50]
+// With BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' it also leaves a CPU profile.
 import { load } from '../load.mjs';
 import { freePort, memory, startOurServer, stop } from '../processes.mjs';
 const server = await startOurServer(await freePort(), { cli: process.env.BENCH_CLI });

@@ -69,6 +69,10 @@ describe('scopes.json and the tool registry', () => {
     expect(registry.visibleTo({ kind: 'cookie', principal }).map((t) => t.name)).toEqual(names);
   });
 
+  it('tools/list is ASCII, so its cached reply is written without a UTF-8 transcode on every request', () => {
+    expect(JSON.stringify(registry.visibleTo({ kind: 'anonymous' }))).toMatch(/^[\x20-\x7e]*$/);
+  });
+
   it('tools/list output is checked in: any change of names, schemas, annotations or scopes shows in review', async () => {
     await expect(JSON.stringify(registry.visibleTo({ kind: 'anonymous' }), null, 2)).toMatchFileSnapshot('./golden/tools-list.json');
   });

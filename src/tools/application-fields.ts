@@ -71,11 +71,11 @@ export const ApplicationFields = z
     scopes: z
       .array(z.object({ name: z.string().min(1), displayName: z.string(), description: z.string(), tools: strings.optional() }).strict())
       .describe(
-        'OAuth scopes this application accepts in token requests, e.g. [{"name":"read:application","displayName":"Read applications","description":"…"}]; tools lists the MCP tools a scope grants. Replaces the whole list',
+        'OAuth scopes this application accepts in token requests, e.g. [{"name":"read:application","displayName":"Read applications","description":"..."}]; tools lists the MCP tools a scope grants. Replaces the whole list',
       ),
     customScopes: z
       .array(z.object({ scope: z.string().min(1), displayName: z.string(), description: z.string() }).strict())
-      .describe('Scopes shown on the consent screen: [{"scope":"read:application","displayName":"…","description":"…"}]'),
+      .describe('Scopes shown on the consent screen: [{"scope":"read:application","displayName":"...","description":"..."}]'),
     clientId: z.string().describe('Leave out: Casdoor generates it. Must be unique'),
     clientSecret: z.string().describe('Leave out to keep it (Casdoor generates one on creation). Never shown in change lists'),
     clientCert: z.string(),

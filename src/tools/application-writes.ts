@@ -13,7 +13,7 @@ const updateApplication = defineTool({
   description:
     'Change some fields of a Casdoor application. Give the id ("admin/<name>") and, in application, ONLY the fields to change: the server ' +
     'reads the application, applies them and writes just those columns, so every other field stays exactly as it is (also when another ' +
-    'agent changes other fields at the same time). Lists (grantTypes, redirectUris, scopes, …) are replaced whole: read the application ' +
+    'agent changes other fields at the same time). Lists (grantTypes, redirectUris, scopes, ...) are replaced whole: read the application ' +
     'first and send the full new list. Renaming works (give a new name). "***" is refused as a value. Returns each changed field with ' +
     'its old and new value (secrets only as changed). dry_run: true returns the same without writing.',
   input: z

@@ -62,13 +62,7 @@ export async function load(o) {
     requests: responses,
     elapsedS,
     rps: responses / elapsedS,
-    latencyMs: {
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      p99_9: percentile(sorted, 99.9),
-      mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : NaN,
-      max: sorted.length ? sorted[sorted.length - 1] : NaN,
-    },
+    latencyMs: latencySummary(sorted),
     errors,
     errorRate: errors / Math.max(1, responses + transport),
     errorDetail: { connection: result.errors, timeouts: result.timeouts, unexpectedStatus: unexpected },
@@ -98,13 +92,7 @@ export function merge(rounds) {
     requests,
     elapsedS,
     rps: requests / elapsedS,
-    latencyMs: {
-      p50: percentile(all, 50),
-      p99: percentile(all, 99),
-      p99_9: percentile(all, 99.9),
-      mean: all.length ? all.reduce((a, b) => a + b, 0) / all.length : NaN,
-      max: all.length ? all[all.length - 1] : NaN,
-    },
+    latencyMs: latencySummary(all),
     errors,
     errorRate: errors / Math.max(1, requests + transport),
     errorDetail: {
@@ -114,5 +102,16 @@ export function merge(rounds) {
     },
     statusCodes,
     rpsPerRound: rounds.map((r) => Math.round(r.rps)),
+  };
+}
+
+/** p50, p99, p99.9, mean and max of latencies sorted ascending (ms). */
+function latencySummary(sorted) {
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    p99_9: percentile(sorted, 99.9),
+    mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : NaN,
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
   };
 }

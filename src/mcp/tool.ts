@@ -67,6 +67,14 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: To
   return def;
 }
 
+/**
+ * A tool that changes Casdoor: what read-only mode removes and the stricter write rate limit counts.
+ * Either declaration makes it one, so a tool marked in only one place is never treated as a read.
+ */
+export function isWriteTool(tool: Pick<AnyTool, 'access' | 'annotations'>): boolean {
+  return tool.access.action === 'write' || !tool.annotations.readOnlyHint;
+}
+
 /** An expected failure an agent can act on: becomes an isError result with this message. */
 export class ToolError extends Error {
   constructor(message: string) {

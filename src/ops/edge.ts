@@ -1,6 +1,7 @@
 import type { Caller } from '../auth/caller.js';
 import { Refusal, RpcCode } from '../auth/errors.js';
 import type { ToolRegistry } from '../mcp/registry.js';
+import { isWriteTool } from '../mcp/tool.js';
 import { outcomeOfRefusal, outcomeOfReply, type Audit } from './audit.js';
 import type { RateKind, RateLimiter } from './rate-limit.js';
 import { currentScope } from './request-context.js';
@@ -42,7 +43,7 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
     if (method !== 'tools/call') return 'read';
     const name = (params as { name?: unknown } | undefined)?.name;
     const tool = typeof name === 'string' ? registry.get(name) : undefined;
-    return tool && (tool.access.action === 'write' || !tool.annotations.readOnlyHint) ? 'write' : 'read';
+    return tool && isWriteTool(tool) ? 'write' : 'read';
   }
 
   return {

@@ -1,7 +1,7 @@
 import { ForbiddenError } from '../auth/errors.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import { ConfigError, type OperatorSettings } from '../config.js';
-import { ToolError, type AnyTool, type ToolContext } from '../mcp/tool.js';
+import { isWriteTool, ToolError, type AnyTool, type ToolContext } from '../mcp/tool.js';
 
 /**
  * What the operator narrowed for everyone (MCP_READ_ONLY, MCP_TOOLS, MCP_ALLOWED_ORGANIZATIONS).
@@ -23,7 +23,6 @@ export interface OperatorPolicy {
   wrap<T extends AnyTool>(tool: T): T;
 }
 
-const isWriteTool = (tool: AnyTool): boolean => tool.access.action === 'write' || !tool.annotations.readOnlyHint;
 
 /**
  * Builds the policy. Throws ConfigError when MCP_TOOLS names a tool that does not exist, so a typo

@@ -192,7 +192,6 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
         json = JSON.stringify({ tools });
         LIST_JSON.set(tools, json);
       }
-      deps.ops?.replied({ result: {} }, 200);
       return c.body(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`, 200, { 'Content-Type': 'application/json' });
     }
     const reply = await deps.exchange.request(body as unknown as JSONRPCRequest, extra, c.req.raw.signal);

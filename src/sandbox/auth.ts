@@ -1,6 +1,7 @@
 // Who is calling: routers/auto_signin_filter.go (credentials -> session user) and the
 // session cookie. A credential's identity is written into the request's session, so a cookie
 // sent together with Basic/Bearer auth is re-bound to that identity (setSessionUser).
+import { isPasswordCorrect } from './passwords.js';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { basicAuth, bearerToken } from './context.js';
@@ -68,7 +69,7 @@ function signinLimits(ctx: SandboxContext, user: User): { limit: number; frozen:
   };
 }
 
-// object.CheckPassword for plain passwords, with the wrong-password counter and lockout.
+// object.CheckPassword (by the user's password type), with the wrong-password counter and lockout.
 export function checkPassword(ctx: SandboxContext, user: User, password: string): string | null {
   if (password === '') return 'Password cannot be empty';
   const { limit, frozen } = signinLimits(ctx, user);
@@ -82,7 +83,7 @@ export function checkPassword(ctx: SandboxContext, user: User, password: string)
   const org = getOrganization(ctx.store, user.owner);
   if (!org) return 'Organization does not exist';
   const master = String(org.masterPassword ?? '');
-  if (password === user.password || (master !== '' && password === master)) {
+  if (isPasswordCorrect(String(user.passwordType), password, user.password, String(org.passwordSalt ?? '')) || (master !== '' && password === master)) {
     user.signinWrongTimes = 0;
     return null;
   }

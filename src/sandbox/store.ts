@@ -1,4 +1,5 @@
 // In-memory Casdoor tables, the deterministic seed and the lookups Casdoor's object package does.
+import { hashPassword } from './passwords.js';
 import { APPLICATION, decode, ORGANIZATION, USER } from './schema.js';
 import type { Schema } from './schema.js';
 import {
@@ -36,6 +37,8 @@ export function createStore(keys: KeyRing, startMs: number): SandboxStore {
     const org = build<Organization>(ORGANIZATION, {
       ...organizationTemplate(), owner: 'admin', name, createdTime: created(), displayName, websiteUrl,
       defaultApplication,
+      // One organization hashes passwords, as production ones do; the others keep Casdoor's default "plain".
+      ...(name === 'globex' ? { passwordType: 'sha256-salt', passwordSalt: randomHex(8) } : {}),
     });
     store.organizations.set(getId('admin', name), org);
   }
@@ -79,6 +82,9 @@ export function createStore(keys: KeyRing, startMs: number): SandboxStore {
       id: `5a4e0c1b-9f3d-4c2a-8b7e-00000000000${n}`, passwordSalt: randomHex(10),
       accessKey: randomHex(16), accessSecret: randomHex(16), ...extra,
     });
+    const org = store.organizations.get(getId('admin', owner))!;
+    record.passwordType = org.passwordType;
+    record.password = hashPassword(String(org.passwordType), String(record.password), String(org.passwordSalt ?? ''));
     store.users.set(getId(owner, name), record);
   };
   user('built-in', 'admin', 1, {
@@ -110,10 +116,6 @@ export function getApplicationByClientId(store: SandboxStore, clientId: string):
   if (!clientId) return undefined;
   for (const app of store.applications.values()) if (app.clientId === clientId) return app;
   return undefined;
-}
-
-export function getUser(store: SandboxStore, id: string): User | undefined {
-  return store.users.get(id);
 }
 
 export function getOrganization(store: SandboxStore, name: string): Organization | undefined {

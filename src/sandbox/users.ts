@@ -1,4 +1,5 @@
 // User REST API: controllers/user.go + object/user.go.
+import { hashPassword } from './passwords.js';
 import type { Hono } from 'hono';
 import { currentUser, isAdmin, isAdminOrSelf, isGlobalAdmin } from './auth.js';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
@@ -150,6 +151,8 @@ function addUser(c: Ctx, ctx: SandboxContext): Response {
   if (user.avatar === '') user.avatar = org.defaultAvatar;
   if (org.defaultPassword && user.password === '123') user.password = org.defaultPassword;
   if (user.passwordType === '' || user.passwordType === 'plain') user.passwordType = org.passwordType;
+  // object.AddUser hashes the password with the organization's credential manager.
+  user.password = hashPassword(String(user.passwordType), String(user.password), String(org.passwordSalt ?? ''));
   if (user.createdTime === '') user.createdTime = rfc3339(ctx.clock());
   if (user.updatedTime === '') user.updatedTime = user.createdTime;
   const key = getId(String(user.owner), String(user.name));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -133,7 +134,11 @@ describe('user tools', () => {
     const r = structured(await clients.admin!.callTool({ name: 'add_user', arguments: { user: { owner: 'globex', name: 'dana', password: 'dana-pass', email: 'dana@globex.example.com' } } }));
     expect(r.user).toMatchObject({ owner: 'globex', name: 'dana', displayName: 'dana', email: 'dana@globex.example.com' });
     expect(r.user).not.toHaveProperty('password');
-    expect(h.sandbox.store.users.get('globex/dana')!.password).toBe('dana-pass'); // the sandbox's org uses plain passwords
+    // globex hashes with sha256-salt: Casdoor stores the hash, and signing in with the password works.
+    const org = h.sandbox.store.organizations.get('admin/globex')!;
+    const sha = (v: string) => createHash('sha256').update(v).digest('hex');
+    expect(h.sandbox.store.users.get('globex/dana')).toMatchObject({ passwordType: 'sha256-salt', password: sha(sha('dana-pass') + String(org.passwordSalt)) });
+    await expect(h.sandbox.login('globex', 'dana', 'dana-pass')).resolves.toBeTruthy();
     const again = await clients.admin!.callTool({ name: 'add_user', arguments: { user: { owner: 'globex', name: 'dana' } } });
     expect(text(again)).toContain('already exists');
     const noOrg = await clients.admin!.callTool({ name: 'add_user', arguments: { user: { owner: 'nope', name: 'x' } } });
@@ -162,8 +167,9 @@ describe('user tools', () => {
     expect(h.sandbox.store.users.get('globex/erin2')!.owner).toBe('globex');
   });
 
-  it('two concurrent updates of different fields of one user both survive', async () => {
+  it('two concurrent updates of different fields of one user both survive, also when both read before either writes', async () => {
     h.sandbox.faults.delayMs = 40;
+    const before = h.sandbox.requests.length;
     try {
       const [a, b] = await Promise.all([
         clients.admin!.callTool({ name: 'update_user', arguments: { id: 'globex/carol', user: { bio: 'from A' } } }),
@@ -173,6 +179,11 @@ describe('user tools', () => {
     } finally {
       h.sandbox.faults.delayMs = 0;
     }
+    // The interleaving that loses a change with full-row writes: both reads land before the first write.
+    const paths = h.sandbox.requests.slice(before).map((q) => q.path);
+    const reads = paths.flatMap((p, i) => (p === '/api/get-user' ? [i] : []));
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(paths.indexOf('/api/update-user')).toBeGreaterThan(reads[1]!);
     expect(h.sandbox.store.users.get('globex/carol')).toMatchObject({ bio: 'from A', location: 'from B' });
   });
 

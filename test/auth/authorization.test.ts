@@ -147,6 +147,7 @@ describe('authorization: scopes, caller rules, challenges', () => {
           }
           const before = h.sandbox.requests.length;
           const beforeApi = h.apiCalls();
+          const snapshot = structuredClone(new Map(h.sandbox.store.applications));
           const res = await h.post(call(tool, args, 5), headers[who]);
           const body = (await res.json()) as Json;
           if (want === 'ok') {
@@ -162,6 +163,10 @@ describe('authorization: scopes, caller rules, challenges', () => {
             expect(body.error).toMatchObject({ code: -32013, message: 'forbidden', data: { tool } });
             expect(body.error.data.rule).toMatch(/^(own_organization_only|admin_required)$/);
             expect(res.headers.get('www-authenticate')).toBeNull();
+            // A refusal may read the target to learn its organization, but never writes.
+            const writes = h.sandbox.requests.slice(before).filter((q) => /^\/api\/(add|update|delete)-/.test(q.path));
+            expect(writes.map((q) => q.path), `${who} ${tool} ${org}`).toEqual([]);
+            expect(new Map(h.sandbox.store.applications), `${who} ${tool} ${org}`).toEqual(snapshot);
           }
         }
       });

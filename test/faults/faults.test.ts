@@ -146,8 +146,20 @@ describe('JWKS faults', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 11 * 60_000); // past the verifier's 10-minute JWKS cache age
     const fresh = await h.sandbox.issueToken({ scope: 'read:application' });
+    const before = h.sandbox.requests.length;
     const res = await h.post(call('get_applications', { pageSize: 1 }, 15), { Authorization: `Bearer ${fresh}` });
     expect(res.status).toBe(200);
+    const body = (await res.json()) as Json;
+    expect(body.result.isError, JSON.stringify(body)).toBeFalsy();
+    expect(body.result.structuredContent.applications).toHaveLength(1);
+    // The cache really was stale: the verifier went back to the (unreachable) JWKS during this call.
+    expect(h.sandbox.requests.slice(before).some((q) => /jwks$/.test(q.path))).toBe(true);
+    // Stale keys still verify, they do not stop verifying: a token signed by another key under the same kid is refused.
+    const { generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader } = await import('jose');
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT(decodeJwt(fresh)).setProtectedHeader(decodeProtectedHeader(fresh)).sign(privateKey);
+    const refused = await h.post(call('get_applications', { pageSize: 1 }, 16), { Authorization: `Bearer ${forged}` });
+    expect(refused.status).toBe(401);
     vi.useRealTimers();
     await expectRecovery();
   });

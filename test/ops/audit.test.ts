@@ -95,7 +95,20 @@ describe('the audit log and request ids', () => {
     expect(get.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('never writes a token, cookie or secret anywhere in the log output', () => {
+  it('never writes a token, cookie or secret anywhere in the log output', async () => {
+    // Its own traffic with fresh credentials, so it proves something when run alone too.
+    const token = await h.token('read:application write:application');
+    const cookie = await h.sandbox.login('built-in', 'admin', '123');
+    secrets.push(token, cookie, 'AUDIT-OWN-SECRET-VALUE', h.sandbox.demo.clientSecret);
+    const sent = [
+      await h.post(call('get_application', { id: 'admin/acme-portal' }), bearer(token)),
+      await h.post(call('add_application', { application: { name: 'audit-own', organization: 'acme', clientSecret: 'AUDIT-OWN-SECRET-VALUE' } }), bearer(token)),
+      await h.post(call('get_applications', {}), { Cookie: `casdoor_session_id=${cookie}` }),
+      await h.post(call('get_applications', {}), { Authorization: `Bearer ${token}x` }),
+    ];
+    expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 401]);
+    for (const app of h.sandbox.store.applications.values()) secrets.push(app.clientSecret);
+    expect(h.logs.filter((l) => l.audit === true).length).toBeGreaterThanOrEqual(sent.length);
     const raw = h.rawLogs();
     expect(raw.length).toBeGreaterThan(0);
     for (const s of secrets) {

@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
-// Runs the built command (npm test builds dist/ before vitest) against a sandbox in this process.
+// Runs the built command (the global setup rebuilds a stale dist/) against a sandbox in this process.
 const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 type Json = Record<string, any>;
 const structured = (r: unknown) => (r as { structuredContent: Json }).structuredContent;

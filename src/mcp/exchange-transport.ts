@@ -211,11 +211,6 @@ export class ExchangeTransport implements Transport {
     return this.pending.size;
   }
 
-  /** Server requests still waiting for a client's answer (for tests and diagnostics). */
-  get awaitingClients(): number {
-    return this.outstanding.size;
-  }
-
   /** A request is over: its server requests can no longer be answered. */
   private finish(id: number, entry: Pending): void {
     this.pending.delete(id);

@@ -16,7 +16,6 @@ export interface OperatorPolicy {
   readonly allowedOrganizations: ReadonlySet<string> | undefined;
   /** Why the operator removed this tool for everyone, or undefined when it is enabled. */
   disabledReason(tool: AnyTool): string | undefined;
-  organizationAllowed(organization: string): boolean;
   /** Throws ForbiddenError('organization_not_allowed') for an organization outside the allow-list. */
   assertOrganization(organization: string, tool: string): void;
   /** The tool, with its context narrowed to the allowed organizations (itself when nothing is). */
@@ -105,7 +104,6 @@ export function createOperatorPolicy(settings: OperatorSettings, knownTools: rea
       if (settings.readOnly && isWriteTool(tool)) return 'the server is read-only (MCP_READ_ONLY)';
       return undefined;
     },
-    organizationAllowed: allowed,
     assertOrganization,
     wrap(tool) {
       if (!orgs) return tool;

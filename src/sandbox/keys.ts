@@ -42,10 +42,6 @@ export class KeyRing {
     return new KeyRing(await newEntry(BUILT_IN_CERT));
   }
 
-  get kid(): string {
-    return this.entry.kid;
-  }
-
   async rotate(): Promise<void> {
     this.generation += 1;
     this.entry = await newEntry(`${BUILT_IN_CERT}-${this.generation}`);

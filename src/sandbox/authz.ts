@@ -1,6 +1,7 @@
 // routers/authz_filter.go + authz/authz.go: who may call which API on which object, before any
 // controller runs. Then routers/field_validation_filter.go for names of added/updated objects.
 import type { MiddlewareHandler } from 'hono';
+import { CASDOOR_FORBIDDEN_NAME_CHARS } from '../casdoor/rules.js';
 import { callerOf } from './auth.js';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
 import { filterError, UNAUTHORIZED } from './envelope.js';
@@ -17,7 +18,6 @@ const PUBLIC: Array<[string, string]> = [
 ];
 const DCR_ALLOWED = ['/api/login/oauth', '/api/get-oauth-token', '/api/userinfo', '/api/get-application'];
 const ORG_OWNER_OBJECTS = ['-organization', '-syncer', '-webhook', '-application', '-token'];
-const FORBIDDEN_NAME_CHARS = '/?:#&%=+;';
 
 function urlPathOf(path: string): string {
   if (path.startsWith('/api/login/oauth')) return '/api/login/oauth';
@@ -92,8 +92,8 @@ export function apiFilter(ctx: SandboxContext): MiddlewareHandler<AppEnv> {
     if (c.req.method === 'POST' && /^\/api\/(add|update)-/.test(c.req.path)) {
       const parsed = parseJson(c.get('raw'));
       const name = parsed.ok && isRecord(parsed.value) ? parsed.value.name : undefined;
-      if (typeof name === 'string' && [...FORBIDDEN_NAME_CHARS].some((ch) => name.includes(ch))) {
-        return c.json(filterError(`Field 'name' contains forbidden characters: "${FORBIDDEN_NAME_CHARS}"`));
+      if (typeof name === 'string' && [...CASDOOR_FORBIDDEN_NAME_CHARS].some((ch) => name.includes(ch))) {
+        return c.json(filterError(`Field 'name' contains forbidden characters: "${CASDOOR_FORBIDDEN_NAME_CHARS}"`));
       }
     }
     return next();

@@ -1,5 +1,8 @@
 // Realistic default values Casdoor fills in for new objects (object/application_util.go,
 // object/init.go). Kept apart from the seed so add-application can reuse them.
+import scopesJson from '../../scopes.json' with { type: 'json' };
+import type { ScopeDoc } from '../auth/scopes.js';
+import { desiredScopes } from '../cli/scope-plan.js';
 
 export const FAILED_SIGNIN_LIMIT = 5;
 export const FAILED_SIGNIN_FROZEN_MINUTES = 15;
@@ -44,29 +47,9 @@ export function uiSigninMethods(): Record<string, unknown>[] {
   ];
 }
 
-export function scopeItem(name: string, description: string, tools: string[]): Record<string, unknown> {
-  return { name, displayName: name, description, tools };
-}
-
-// Scopes of the MCP server's own app: both spellings plus Casdoor's convenience scopes.
+// Scopes of the MCP server's own app, as `casdoor-mcp scopes sync --apply` writes them from scopes.json.
 export function mcpScopes(): Record<string, unknown>[] {
-  const appRead = ['get_applications', 'get_application'];
-  const appWrite = ['add_application', 'update_application', 'delete_application'];
-  const userRead = ['get_users', 'get_user'];
-  const userWrite = ['add_user', 'update_user', 'delete_user'];
-  return [
-    scopeItem('read:application', 'Read applications', appRead),
-    scopeItem('write:application', 'Manage applications', appWrite),
-    scopeItem('read:user', 'Read users', userRead),
-    scopeItem('write:user', 'Manage users', userWrite),
-    scopeItem('application:read', 'Read applications', appRead),
-    scopeItem('application:write', 'Manage applications', appWrite),
-    scopeItem('user:read', 'Read users', userRead),
-    scopeItem('user:write', 'Manage users', userWrite),
-    scopeItem('read', 'All read scopes', [...appRead, ...userRead]),
-    scopeItem('write', 'All write scopes', [...appWrite, ...userWrite]),
-    scopeItem('admin', 'Everything', [...appRead, ...appWrite, ...userRead, ...userWrite]),
-  ];
+  return desiredScopes(scopesJson as ScopeDoc).items.map((item) => ({ ...item }));
 }
 
 // Field values of an application created from Casdoor's UI (168/168/720 hours etc.).

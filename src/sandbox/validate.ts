@@ -1,5 +1,5 @@
 // Small request validators shared by the REST handlers.
-import { isIP } from 'node:net';
+import { isCidr } from '../casdoor/rules.js';
 import type { Ctx } from './context.js';
 import { decode } from './schema.js';
 import type { Schema } from './schema.js';
@@ -9,11 +9,7 @@ import { parseJson } from './util.js';
 export function checkIpWhitelist(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
   for (const entry of value.split(',')) {
-    const [ip = '', bits, ...rest] = entry.split('/');
-    const family = isIP(ip);
-    const max = family === 4 ? 32 : 128;
-    const valid = family !== 0 && bits !== undefined && rest.length === 0 && /^\d{1,3}$/.test(bits) && Number(bits) <= max;
-    if (!valid) return `${entry} does not meet the CIDR format requirements: invalid CIDR address: ${entry}`;
+    if (!isCidr(entry)) return `${entry} does not meet the CIDR format requirements: invalid CIDR address: ${entry}`;
   }
   return null;
 }

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { CASDOOR_FORBIDDEN_NAME_CHARS, isCidr } from '../casdoor/rules.js';
 
 /**
  * Casdoor's application columns (casdoor.md §2.4) as an input schema. Strict at the top level, so a
@@ -8,8 +8,9 @@ import { z } from 'zod';
 const item = z.record(z.string(), z.unknown());
 const strings = z.array(z.string());
 
-/** Characters Casdoor's field validation forbids in names. */
-export const FORBIDDEN_NAME_CHARS = /[/?:#&%=+;\s\u0000-\u001f\u007f]/;
+/** Casdoor's forbidden name characters, and (stricter than Casdoor) whitespace and control characters. */
+const escaped = CASDOOR_FORBIDDEN_NAME_CHARS.replace(/[\\\]^-]/g, '\\$&');
+export const FORBIDDEN_NAME_CHARS = new RegExp(`[${escaped}\\s\\u0000-\\u001f\\u007f]`);
 export const applicationName = z
   .string()
   .min(1)
@@ -192,10 +193,4 @@ export function applicationProblem(merged: Record<string, unknown>, patch: Recor
     if (bad !== undefined) return `ipWhitelist: ${JSON.stringify(bad)} is not a CIDR such as 10.0.0.0/8 (comma-separated, no spaces)`;
   }
   return undefined;
-}
-
-function isCidr(entry: string): boolean {
-  const [ip = '', bits, ...rest] = entry.split('/');
-  const family = isIP(ip);
-  return family !== 0 && rest.length === 0 && bits !== undefined && /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }

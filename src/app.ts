@@ -26,6 +26,8 @@ export interface AppDeps {
   logger: Logger;
   /** Audit and rate limits at the MCP endpoint. */
   ops?: EdgeOps;
+  /** The 2026-07-28 server/discover result. */
+  discover?: Record<string, unknown>;
   /** Backs GET /readyz; without it /readyz answers like /healthz. */
   readiness?: Readiness;
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
@@ -126,7 +128,7 @@ export function createApp(deps: AppDeps): Hono {
     });
     app.options(path, (c) => {
       c.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Request-Id');
+      c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-ID, X-Request-Id');
       c.header('Access-Control-Max-Age', '600');
       return c.body(null, 204);
     });

@@ -13,7 +13,9 @@ import { createCasdoorAdapter, type CasdoorAdapter } from './casdoor/adapter.js'
 import type { Config } from './config.js';
 import { ExchangeTransport } from './mcp/exchange-transport.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/registry.js';
-import { createMcpServer } from './mcp/server.js';
+import { createRequestStateSealer } from './mcp/input-required.js';
+import { discoverResult } from './mcp/modern.js';
+import { createMcpServer, INSTRUCTIONS } from './mcp/server.js';
 import { createAudit } from './ops/audit.js';
 import { createEdgeOps, type EdgeOps } from './ops/edge.js';
 import { casdoorProbe, createReadiness, jwksProbe, type Readiness } from './ops/health.js';
@@ -112,7 +114,9 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   const { issuer, jwksUrl, introspectionUrl } = await discover(casdoor.endpoint, configured, logger);
 
   const adapter = createCasdoorAdapter({ ...casdoor, timeoutMs: config.casdoorTimeoutMs });
-  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(adapter), logger, version: packageVersion() });
+  // Confirmations of the 2026 era are sealed with a key every instance of a deployment derives alike.
+  const requestState = createRequestStateSealer(casdoor.clientSecret);
+  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(adapter), logger, version: packageVersion(), requestState });
   // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
   mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
@@ -192,6 +196,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     exchange,
     logger,
     ops: core.ops,
+    discover: discoverResult({ name: 'casdoor-mcp', title: 'Casdoor MCP server', version: packageVersion(), instructions: INSTRUCTIONS }),
     readiness: core.readiness,
     trustProxy: config.trustProxy,
   });

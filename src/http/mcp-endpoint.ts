@@ -22,15 +22,27 @@ import { TokenError } from '../auth/token-verifier.js';
 import { CasdoorError } from '../casdoor/errors.js';
 import { credentialExpiry, credentialKey, declaresElicitation } from '../mcp/client-capabilities.js';
 import type { ExchangeTransport, JSONRPCReply } from '../mcp/exchange-transport.js';
+import {
+  checkModernRequest,
+  declaredVersion,
+  declaresFormElicitation,
+  LEGACY_VERSIONS,
+  LIST_TTL_MS,
+  MODERN_METHODS,
+  MODERN_VERSION,
+  PROTOCOL_VERSIONS,
+  unsupportedVersion,
+  type ModernRequest,
+  type WireError,
+} from '../mcp/modern.js';
 import type { ToolRegistry } from '../mcp/registry.js';
 import type { EdgeOps } from '../ops/edge.js';
 import { wwwAuthenticate } from './challenge.js';
 import { replyMaybeStreamed } from './sse-reply.js';
 import { resourceFor, resourceMetadataUrl } from './well-known.js';
 
-/** The protocol revisions this server speaks (the SDK also knows 2024-10-07, which we do not offer). */
-export const PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
-if (!PROTOCOL_VERSIONS.every((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v))) throw new Error('SDK lacks a protocol version we offer');
+// The 2025-era versions are negotiated by the SDK's initialize; 2026-07-28 is served here, at the edge.
+if (!LEGACY_VERSIONS.every((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v))) throw new Error('SDK lacks a protocol version we offer');
 
 export interface McpEndpointDeps {
   publicUrl: string;
@@ -42,12 +54,16 @@ export interface McpEndpointDeps {
   authorizationHeaders(c: Context): string[];
   /** Audit lines and rate limits (src/ops/edge.ts). */
   ops?: EdgeOps;
+  /** The server/discover result of the 2026 era (src/mcp/modern.ts discoverResult). */
+  discover?: Record<string, unknown>;
 }
 
 type Json = Record<string, unknown>;
 
 /** tools/list replies, serialized once per distinct list (the registry keeps one array per scope set). */
 const LIST_JSON = new WeakMap<readonly unknown[], string>();
+const MODERN_PUBLIC_JSON = new WeakMap<readonly unknown[], string>();
+const MODERN_PRIVATE_JSON = new WeakMap<readonly unknown[], string>();
 
 /** The SDK's own schemas for the methods this server answers: checked before dispatch (see below). */
 interface ParamsSchema {
@@ -89,26 +105,30 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     // Read the body before any refusal: after unread bodies, @hono/node-server 2.1.8 can reset the
     // keep-alive connection under the client's next request (found by test/fuzz/jsonrpc.test.ts).
     const text = await c.req.text().catch(() => undefined);
+    // Parsed first, so that every error answer to a message whose id is known carries that id.
+    let body: unknown;
+    let parsed = false;
+    try {
+      if (text !== undefined) {
+        body = JSON.parse(text);
+        parsed = true;
+      }
+    } catch {
+      // answered below, after the header checks
+    }
+    const knownId = isObject(body) && validId(body.id) ? body.id : null;
     const contentType = c.req.header('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      return c.json(rpcError(-32600, 'Content-Type must be application/json'), 415);
+      return c.json(rpcError(-32600, 'Content-Type must be application/json', knownId), 415);
     }
-    const version = c.req.header('mcp-protocol-version');
-    if (version !== undefined && !(PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-      return c.json(rpcError(-32600, `Unsupported MCP-Protocol-Version ${JSON.stringify(version.slice(0, 40))}; supported: ${PROTOCOL_VERSIONS.join(', ')}`), 400);
-    }
-    let body: unknown;
-    try {
-      if (text === undefined) throw new SyntaxError('the body could not be read');
-      body = JSON.parse(text);
-    } catch {
-      return c.json(rpcError(-32700, 'Parse error: the body is not valid JSON'), 400);
-    }
+    const version = c.req.header('mcp-protocol-version')?.trim();
+    if (version !== undefined && !PROTOCOL_VERSIONS.includes(version)) return wireError(c, unsupportedVersion(version), knownId);
+    if (!parsed) return c.json(rpcError(-32700, 'Parse error: the body is not valid JSON'), 400);
     if (Array.isArray(body)) {
       return c.json(rpcError(-32600, 'JSON-RPC batches are not supported: send one message per request'), 400);
     }
     if (!isObject(body) || body.jsonrpc !== '2.0') {
-      return c.json(rpcError(-32600, 'Invalid Request: expected one JSON-RPC 2.0 message object'), 400);
+      return c.json(rpcError(-32600, 'Invalid Request: expected one JSON-RPC 2.0 message object', knownId), 400);
     }
     const id = 'id' in body ? body.id : undefined;
     if (id !== undefined && !validId(id)) {
@@ -125,8 +145,23 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if (body.params !== undefined && !isObject(body.params)) {
       return c.json(rpcError(-32602, 'Invalid params: params must be an object', id ?? null), 400);
     }
+    const params = body.params as Json | undefined;
+    const modern = version === MODERN_VERSION;
+    // A 2026 request is known by its header; one that says 2026 only in _meta mismatches it.
+    if (isRequest && !modern && declaredVersion(params) === MODERN_VERSION) {
+      return wireError(c, { status: 400, code: -32020, message: `Header mismatch: a ${MODERN_VERSION} request needs the MCP-Protocol-Version header ${MODERN_VERSION}` }, id);
+    }
+    let modernRequest: ModernRequest | undefined;
+    if (modern && isRequest) {
+      const checked = checkModernRequest((name) => c.req.header(name), body.method as string, params);
+      if ('status' in checked) return wireError(c, checked, id);
+      if (!MODERN_METHODS.has(body.method as string)) {
+        return c.json(rpcError(-32601, `Method not found: ${String(body.method).slice(0, 60)} (not part of ${MODERN_VERSION} on this server)`, id), 404);
+      }
+      modernRequest = checked;
+    }
     // Else the SDK's schema check answers -32603 "Internal error" with its raw validation dump.
-    const call = body.method === 'tools/call' ? ((body.params ?? {}) as Json) : undefined;
+    const call = body.method === 'tools/call' ? (params ?? {}) : undefined;
     if (call && (typeof call.name !== 'string' || (call.arguments !== undefined && !isObject(call.arguments)))) {
       return c.json(rpcError(-32602, 'Invalid params: tools/call needs params.name (a string) and params.arguments (an object)', id ?? null), 400);
     }
@@ -153,6 +188,12 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     // After authentication: a bad credential is a 401 first, and the limit is counted per subject.
     const limited = deps.ops?.admit(c, caller, body.method, body.params);
     if (limited) return refuse(c, limited, id ?? null, prm);
+
+    if (modern) {
+      // No sessions, no server->client messages: notifications and stray responses are accepted and dropped.
+      if (!modernRequest) return c.body(null, 202);
+      return modernReply(c, body as unknown as JSONRPCRequest, caller, modernRequest, prm);
+    }
     // Capabilities travel only in initialize: remember per credential whether the client can be asked
     // (elicitation), and use it when this call's answer can carry a question (SSE accepted).
     const owner = credentialKey(caller, credentials);
@@ -182,23 +223,63 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       const messages = deps.exchange.stream(body as unknown as JSONRPCRequest, extra, owner, c.req.raw.signal);
       return replyMaybeStreamed(c, messages, (reply, status) => deps.ops?.replied(reply, status));
     }
-    if (body.method === 'tools/list') {
-      // The list is a pure function of the caller's scope set, computed once by the registry; so is its
-      // JSON (tens of kB), which would otherwise be stringified on every request. Same bytes as the SDK's
-      // reply (test/http/tools-list-fast-path.test.ts compares them).
-      const tools = deps.registry.visibleTo(caller);
-      let json = LIST_JSON.get(tools);
-      if (json === undefined) {
-        json = JSON.stringify({ tools });
-        LIST_JSON.set(tools, json);
-      }
-      return c.body(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`, 200, { 'Content-Type': 'application/json' });
-    }
+    if (body.method === 'tools/list') return toolsList(c, caller, id, false);
     const reply = await deps.exchange.request(body as unknown as JSONRPCRequest, extra, c.req.raw.signal);
     const status = 'error' in reply ? (HTTP_STATUS_OF[reply.error.code] ?? 200) : 200;
     deps.ops?.replied(reply, status);
     return c.json(reply, status as 200);
   };
+
+  /**
+   * The 2026-07-28 methods, after the same authentication and gate as the 2025 era: server/discover,
+   * tools/list with caching hints, tools/call with confirmations as input_required results.
+   */
+  async function modernReply(c: Context, request: JSONRPCRequest, caller: Caller, modern: ModernRequest, prm: string): Promise<Response> {
+    const refusal = gate(caller, request.method, request.params, deps.registry);
+    if (refusal) return refuse(c, refusal, request.id, prm);
+    if (request.method === 'server/discover') return c.json({ jsonrpc: '2.0', id: request.id, result: deps.discover ?? {} });
+    if (request.method === 'tools/list') return toolsList(c, caller, request.id, true);
+    const p = (request.params ?? {}) as Json;
+    const roundTrip = {
+      ...(isObject(p.inputResponses) ? { inputResponses: p.inputResponses } : {}),
+      ...(typeof p.requestState === 'string' ? { requestState: p.requestState } : {}),
+    };
+    const extra = {
+      authInfo: { token: '', clientId: '', scopes: [], extra: { caller, canElicit: declaresFormElicitation(modern.capabilities), roundTrip } },
+      requestInfo: { headers: {} },
+    };
+    const reply = await deps.exchange.request(request, extra, c.req.raw.signal);
+    const status = 'error' in reply ? (HTTP_STATUS_OF[reply.error.code] ?? 200) : 200;
+    deps.ops?.replied(reply, status);
+    if ('result' in reply) {
+      const result = reply.result as Json;
+      if (result.resultType === 'input_required') delete result.content; // the SDK's result schema adds content: []
+      else result.resultType = 'complete';
+    }
+    return c.json(reply, status as 200);
+  }
+
+  /**
+   * The list is a pure function of the caller's scope set, computed once by the registry; so is its
+   * JSON (tens of kB), which would otherwise be stringified on every request. The 2025 bytes are the
+   * SDK's reply (test/http/tools-list-fast-path.test.ts compares them); the 2026 reply adds
+   * resultType and the caching hints: private once a credential filtered the list, public for anonymous.
+   */
+  function toolsList(c: Context, caller: Caller, id: unknown, modern: boolean): Response {
+    const tools = deps.registry.visibleTo(caller);
+    const scope = caller.kind === 'anonymous' ? 'public' : 'private';
+    const cache = modern ? (scope === 'public' ? MODERN_PUBLIC_JSON : MODERN_PRIVATE_JSON) : LIST_JSON;
+    let json = cache.get(tools);
+    if (json === undefined) {
+      json = JSON.stringify(modern ? { tools, resultType: 'complete', ttlMs: LIST_TTL_MS, cacheScope: scope } : { tools });
+      cache.set(tools, json);
+    }
+    return c.body(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`, 200, { 'Content-Type': 'application/json' });
+  }
+
+  function wireError(c: Context, err: WireError, id: unknown): Response {
+    return c.json(rpcError(err.code, err.message, id, err.data), err.status as 400);
+  }
 
   function refuse(c: Context, err: unknown, id: unknown, prm: string): Response {
     deps.ops?.refused(err);

@@ -15,6 +15,7 @@ import { canSeeSecrets, checkOrganization } from '../auth/policy.js';
 import { administeredOrganizations } from '../auth/caller.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import { CasdoorError } from '../casdoor/errors.js';
+import { isInputRequired, type RequestStateSealer, type RoundTrip } from './input-required.js';
 import type { ToolRegistry } from './registry.js';
 import { ToolError, type ToolContext } from './tool.js';
 
@@ -30,6 +31,8 @@ export interface McpServerDeps {
   casdoor: CasdoorAdapter;
   logger: Logger;
   version: string;
+  /** Seals the state of 2026-era confirmations (input_required); without it they cannot be asked. */
+  requestState?: RequestStateSealer;
 }
 
 /** The caller travels from the edge (HTTP or stdio) to the handlers in authInfo.extra. */
@@ -42,10 +45,15 @@ export function canElicitOf(extra: { authInfo?: { extra?: Record<string, unknown
   return extra.authInfo?.extra?.canElicit === true;
 }
 
+/** Set by the edge for a 2026-07-28 request: what the client sent back from a previous round. */
+export function roundTripOf(extra: { authInfo?: { extra?: Record<string, unknown> } }): RoundTrip | undefined {
+  return extra.authInfo?.extra?.roundTrip as RoundTrip | undefined;
+}
+
 /** How long a human has to answer a confirmation before the tool gives up (and changes nothing). */
 export const ELICITATION_TIMEOUT_MS = 120_000;
 
-const INSTRUCTIONS =
+export const INSTRUCTIONS =
   'Administers Casdoor applications and users. Application ids look like "admin/<name>" (the organization is a field); ' +
   'user ids look like "<organization>/<name>". Call whoami first to see what you may do, and get_applications or get_users ' +
   'to find ids before reading, changing or deleting one. Every write tool takes dry_run: true to preview the change.';
@@ -74,7 +82,10 @@ export function createMcpServer(deps: McpServerDeps): Server {
       });
     }
     const orgs = administeredOrganizations(caller.principal);
-    const canElicit = canElicitOf(extra);
+    const roundTrip = roundTripOf(extra);
+    // 2026 era: the question goes back in an input_required result, not as a request to the client.
+    const modernElicit = roundTrip && deps.requestState?.elicitor({ tool: tool.name, args: req.params.arguments ?? {}, caller, roundTrip });
+    const canElicit = canElicitOf(extra) && (roundTrip === undefined || modernElicit !== undefined);
     const ctx: ToolContext = {
       casdoor: deps.casdoor,
       caller,
@@ -86,6 +97,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
       registry: deps.registry,
       async elicit(message, requestedSchema) {
         if (!canElicit) throw new Error('this client cannot be asked for confirmation');
+        if (modernElicit) return modernElicit(message, requestedSchema);
         const request: ElicitRequest = { method: 'elicitation/create', params: { message, requestedSchema } as ElicitRequest['params'] };
         const result = await extra.sendRequest(request, ElicitResultSchema, { timeout: ELICITATION_TIMEOUT_MS, signal: extra.signal });
         return { action: result.action, ...(result.content ? { content: result.content as Record<string, unknown> } : {}) };
@@ -95,6 +107,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
       const out = (await tool.run(parsed.data, ctx)) as Record<string, unknown>;
       return { content: [{ type: 'text', text: JSON.stringify(out) }], structuredContent: out };
     } catch (err) {
+      if (isInputRequired(err)) return err.result as CallToolResult;
       if (err instanceof ForbiddenError) throw new RpcError(RpcCode.Forbidden, 'forbidden', err.toRpcData());
       if (err instanceof ToolError) return toolError(err.message);
       if (err instanceof CasdoorError) {

@@ -1,6 +1,7 @@
 import type { Caller } from '../auth/caller.js';
 import { Refusal, RpcCode } from '../auth/errors.js';
 import type { ToolRegistry } from '../mcp/registry.js';
+import { traceContextOf } from '../mcp/trace-context.js';
 import { isWriteTool } from '../mcp/tool.js';
 import { outcomeOfRefusal, outcomeOfReply, type Audit } from './audit.js';
 import type { RateKind, RateLimiter } from './rate-limit.js';
@@ -12,7 +13,7 @@ import { currentScope } from './request-context.js';
  * (request-context.ts), opened by the edge before any of these run.
  */
 export interface EdgeOps {
-  /** The parsed JSON-RPC message: its method and params go into the audit line. */
+  /** The parsed JSON-RPC message: its method and params go into the audit line, its _meta trace context into the scope. */
   received(message: { method?: unknown; params?: unknown }): void;
   /**
    * After authentication: notes the caller and counts the request against its rate limit. Returns
@@ -52,6 +53,8 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
       if (!scope) return;
       if (typeof message.method === 'string') scope.method = message.method;
       scope.params = message.params;
+      const trace = traceContextOf(message.params);
+      if (trace) scope.trace = trace;
     },
     admit(headers, caller, method, params) {
       const scope = currentScope();

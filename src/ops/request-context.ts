@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import { CasdoorError } from '../casdoor/errors.js';
+import type { TraceContext } from '../mcp/trace-context.js';
 
 /** What Casdoor answered to the tool's calls in this request (the last call wins, a failure sticks). */
 export interface CasdoorOutcome {
@@ -25,6 +26,8 @@ export interface RequestScope {
   /** How the caller authenticated when `caller.kind` alone does not say it (stdio --full-access). */
   via?: string;
   casdoor?: CasdoorOutcome;
+  /** W3C trace context from params._meta (traceparent, tracestate), parsed once at the edge. */
+  trace?: TraceContext;
   /** Set once the audit line is written, so a request never gets two. */
   audited?: boolean;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isInputRequired } from '../mcp/input-required.js';
 import { ToolError, type ToolContext } from '../mcp/tool.js';
 
 /**
@@ -102,7 +103,8 @@ export async function confirmDeletion(
       required: ['confirm'],
     });
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
+    // 2026 era: the question travels back in the result (input_required); the retry brings the answer.
+    if (ctx.signal.aborted || isInputRequired(err)) throw err;
     // No answer (timeout, or the client failed): nothing is deleted, and no hint to get around the user.
     return { ...base, reason: `the user could not be asked to confirm (${err instanceof Error ? err.message : 'no answer'}); nothing was deleted` };
   }

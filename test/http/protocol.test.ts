@@ -44,11 +44,26 @@ describe('Streamable HTTP edge (stateless, JSON responses)', () => {
     expect(res.headers.get('mcp-session-id')).toBeNull();
   });
 
-  it('an unsupported MCP-Protocol-Version header gets 400', async () => {
-    const res = await h.post(rpc('ping'), { 'MCP-Protocol-Version': '1999-01-01' });
+  it('an unsupported MCP-Protocol-Version header gets 400, with the request id and the versions offered', async () => {
+    const res = await h.post(rpc('ping', undefined, 42), { 'MCP-Protocol-Version': '1999-01-01' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toContain('Unsupported MCP-Protocol-Version');
+    const body = await res.json();
+    expect(body.id).toBe(42);
+    expect(body.error.code).toBe(-32022);
+    expect(body.error.message).toContain('Unsupported MCP-Protocol-Version');
+    expect(body.error.data).toEqual({ supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'], requested: '1999-01-01' });
     await stillServing();
+  });
+
+  it('error answers to a message whose id is known carry that id', async () => {
+    const wrongType = await h.post(rpc('ping', undefined, 'x-1'), { 'Content-Type': 'text/plain' });
+    expect(wrongType.status).toBe(415);
+    expect((await wrongType.json()).id).toBe('x-1');
+    const badParams = await h.post({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: [] });
+    expect((await badParams.json()).id).toBe(7);
+    // Unparseable: no id can be known, so null (JSON-RPC 2.0).
+    const garbled = await fetch(h.url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: '{"id": 3,' });
+    expect((await garbled.json()).id).toBeNull();
   });
 
   it('a notification gets 202 with no body', async () => {

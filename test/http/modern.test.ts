@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequestStateSealer, isInputRequired, REQUEST_STATE_TTL_MS, type InputRequired } from '../../src/mcp/input-required.js';
+import { traceContextOf } from '../../src/mcp/trace-context.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+/** The 2026-07-28 wire, raw: what a stateless client of that revision sends and gets. */
+const V = '2026-07-28';
+const META = { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': {} };
+type Json = Record<string, any>;
+
+describe('MCP 2026-07-28 on the wire', () => {
+  let h: Harness;
+  let writer: string;
+  beforeAll(async () => {
+    h = await startHarness({ MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
+    writer = await h.token('read:application write:application');
+  });
+  afterAll(() => h.close());
+
+  function send(method: string, params: Json = {}, headers: Record<string, string> = {}, id: number | string = 1, path = '/mcp') {
+    const name = method === 'tools/call' ? { 'Mcp-Name': String(params.name) } : {};
+    return h.post({ jsonrpc: '2.0', id, method, params: { _meta: META, ...params } }, { 'MCP-Protocol-Version': V, 'Mcp-Method': method, ...name, ...headers }, path);
+  }
+
+  for (const path of ['/mcp', '/api/mcp']) {
+    it(`${path}: server/discover lists both eras and only the tools capability, without listChanged`, async () => {
+      const res = await send('server/discover', {}, {}, 'd', path);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.id).toBe('d');
+      expect(body.result).toMatchObject({
+        resultType: 'complete',
+        supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
+        capabilities: { tools: {} },
+        cacheScope: 'public',
+        _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'casdoor-mcp' } },
+      });
+      expect(Number.isInteger(body.result.ttlMs) && body.result.ttlMs >= 0).toBe(true);
+      expect(body.result.capabilities.tools.listChanged).toBeUndefined();
+    });
+  }
+
+  it('headers must mirror the body: Mcp-Method and Mcp-Name, exact and case-sensitive; -32020 with the id', async () => {
+    const cases: [string, Json, Record<string, string>][] = [
+      ['tools/list', {}, { 'Mcp-Method': 'prompts/list' }],
+      ['tools/list', {}, { 'Mcp-Method': 'TOOLS/LIST' }],
+      ['tools/call', { name: 'whoami', arguments: {} }, { 'Mcp-Name': 'get_users' }],
+    ];
+    for (const [method, params, headers] of cases) {
+      const body = await (await send(method, params, headers, 5)).json();
+      expect(body, JSON.stringify(headers)).toMatchObject({ id: 5, error: { code: -32020 } });
+    }
+    const missingMethod = await h.post({ jsonrpc: '2.0', id: 6, method: 'tools/list', params: { _meta: META } }, { 'MCP-Protocol-Version': V });
+    expect(missingMethod.status).toBe(400);
+    expect((await missingMethod.json()).error.code).toBe(-32020);
+    const missingName = await h.post({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'whoami', _meta: META } }, { 'MCP-Protocol-Version': V, 'Mcp-Method': 'tools/call' });
+    expect((await missingName.json()).error.code).toBe(-32020);
+    // _meta says 2026 but the header does not: a mismatch, not a silent 2025 request.
+    const noHeader = await h.post({ jsonrpc: '2.0', id: 8, method: 'tools/list', params: { _meta: META } });
+    expect((await noHeader.json()).error.code).toBe(-32020);
+  });
+
+  it('_meta must carry protocolVersion and clientCapabilities (-32602, 400); clientInfo is optional', async () => {
+    for (const meta of [undefined, { 'io.modelcontextprotocol/clientCapabilities': {} }, { 'io.modelcontextprotocol/protocolVersion': V }]) {
+      const res = await h.post({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: meta ? { _meta: meta } : {} }, { 'MCP-Protocol-Version': V, 'Mcp-Method': 'tools/list' });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ id: 3, error: { code: -32602 } });
+    }
+  });
+
+  it('methods of the 2025 era and unknown ones get 404 + -32601 with the id', async () => {
+    for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'prompts/list', 'nope/nothing']) {
+      const res = await send(method, {}, {}, method);
+      expect(res.status, method).toBe(404);
+      expect(await res.json()).toMatchObject({ id: method, error: { code: -32601 } });
+    }
+  });
+
+  it('tools/list carries resultType and caching hints: public when anonymous, private when a token filtered it', async () => {
+    const anonymous = (await (await send('tools/list')).json()).result;
+    expect(anonymous).toMatchObject({ resultType: 'complete', cacheScope: 'public' });
+    const reader = await h.token('read:application');
+    const scoped = (await (await send('tools/list', {}, { Authorization: `Bearer ${reader}` })).json()).result;
+    expect(scoped).toMatchObject({ resultType: 'complete', cacheScope: 'private' });
+    expect(scoped.tools.map((t: Json) => t.name)).toEqual(['whoami', 'get_applications', 'get_application']);
+    // A filtered list keeps the full list's order (deterministic, the registry's order).
+    const order = anonymous.tools.map((t: Json) => t.name);
+    expect(order.filter((n: string) => scoped.tools.some((t: Json) => t.name === n))).toEqual(scoped.tools.map((t: Json) => t.name));
+    expect(scoped.ttlMs).toBe(anonymous.ttlMs);
+  });
+
+  it('a scope hierarchy is honoured: the convenience scope "write" grants every write tool in this era too', async () => {
+    const broad = await h.token('read write');
+    const listed = (await (await send('tools/list', {}, { Authorization: `Bearer ${broad}` })).json()).result.tools.map((t: Json) => t.name);
+    expect(listed).toEqual(expect.arrayContaining(['delete_application', 'delete_user', 'get_users']));
+  });
+
+  it('offline_access is never advertised: not in Protected Resource Metadata, not in a challenge', async () => {
+    const prm = await (await fetch(new URL('/.well-known/oauth-protected-resource/mcp', h.url))).json();
+    expect(prm.scopes_supported).not.toContain('offline_access');
+    const res = await send('tools/call', { name: 'delete_user', arguments: { id: 'acme/alice' } });
+    expect(res.headers.get('www-authenticate')).not.toMatch(/offline_access/);
+  });
+
+  it('tools/call results carry resultType complete', async () => {
+    const body = await (await send('tools/call', { name: 'whoami', arguments: {} }, { Authorization: `Bearer ${writer}` })).json();
+    expect(body.result.resultType).toBe('complete');
+    expect(body.result.structuredContent).toBeDefined();
+  });
+
+  describe('delete confirmation through input_required', () => {
+    const ELICIT = { ...META, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+    let seq = 0;
+    function freshApp(): string {
+      const name = `mrtr-${++seq}`;
+      const base = h.sandbox.store.applications.get('admin/acme-portal')!;
+      h.sandbox.store.applications.set(`admin/${name}`, { ...structuredClone(base), name, clientId: `cid-${name}` });
+      return name;
+    }
+    const exists = (name: string) => h.sandbox.store.applications.has(`admin/${name}`);
+    const del = (name: string, extra: Json = {}, token = writer) =>
+      send('tools/call', { name: 'delete_application', arguments: { id: `admin/${name}` }, _meta: ELICIT, ...extra }, { Authorization: `Bearer ${token}` }).then((r) => r.json() as Promise<Json>);
+    const yes = { confirm: { action: 'accept', content: { confirm: true } } };
+
+    it('the first round asks (input_required with an elicitation and a requestState); the retry with the answer deletes', async () => {
+      const name = freshApp();
+      const first = (await del(name)).result;
+      expect(first.resultType).toBe('input_required');
+      expect(first.content).toBeUndefined();
+      expect(first.inputRequests.confirm).toMatchObject({ method: 'elicitation/create', params: { mode: 'form', requestedSchema: { properties: { confirm: { type: 'boolean' } } } } });
+      expect(typeof first.requestState).toBe('string');
+      expect(exists(name)).toBe(true);
+      const second = (await del(name, { inputResponses: yes, requestState: first.requestState })).result;
+      expect(second).toMatchObject({ resultType: 'complete', structuredContent: { deleted: true } });
+      expect(exists(name)).toBe(false);
+    });
+
+    it('an answer without the state, with a tampered state, or with the state of another target is asked again and deletes nothing', async () => {
+      const name = freshApp();
+      const other = freshApp();
+      const { requestState } = (await del(other)).result;
+      const [payload, tag] = String(requestState).split('.');
+      const flipped = `${payload}.${tag!.slice(0, -2)}${tag!.endsWith('A') ? 'B' : 'A'}A`;
+      for (const extra of [{ inputResponses: yes }, { inputResponses: yes, requestState: flipped }, { inputResponses: yes, requestState }, { inputResponses: yes, requestState: 'garbage' }]) {
+        const r = (await del(name, extra)).result;
+        expect(r.resultType, JSON.stringify(extra).slice(0, 80)).toBe('input_required');
+      }
+      expect(exists(name)).toBe(true);
+    });
+
+    it('the state is bound to the verified caller: another principal cannot use it, and it expires', async () => {
+      let now = 1_000_000;
+      const sealer = createRequestStateSealer('server-secret', () => now);
+      const principal = (id: string) => ({ kind: 'token', principal: { type: 'application', id, name: id }, grantedScopes: [], scopes: new Set<string>(), clientId: id, expiresAt: 0 }) as const;
+      const ask = (who: string, roundTrip: Json) => sealer.elicitor({ tool: 'delete_application', args: { id: 'admin/x' }, caller: principal(who), roundTrip })('Delete?', { type: 'object', properties: {} });
+      const first = await ask('admin/app-a', {}).catch((e: unknown) => e);
+      expect(isInputRequired(first)).toBe(true);
+      const state = (first as InputRequired).result.requestState as string;
+      const answer = { confirm: { action: 'accept', content: { confirm: true } } };
+      await expect(ask('admin/app-a', { inputResponses: answer, requestState: state })).resolves.toEqual({ action: 'accept', content: { confirm: true } });
+      expect(isInputRequired(await ask('admin/app-b', { inputResponses: answer, requestState: state }).catch((e: unknown) => e))).toBe(true);
+      expect(isInputRequired(await createRequestStateSealer('another-key', () => now).elicitor({ tool: 'delete_application', args: { id: 'admin/x' }, caller: principal('admin/app-a'), roundTrip: { inputResponses: answer, requestState: state } })('Delete?', { type: 'object', properties: {} }).catch((e: unknown) => e))).toBe(true);
+      now += REQUEST_STATE_TTL_MS + 1;
+      expect(isInputRequired(await ask('admin/app-a', { inputResponses: answer, requestState: state }).catch((e: unknown) => e))).toBe(true);
+    });
+
+    it('a declined answer deletes nothing and says the user declined', async () => {
+      const name = freshApp();
+      const { requestState } = (await del(name)).result;
+      const r = (await del(name, { inputResponses: { confirm: { action: 'decline' } }, requestState })).result;
+      expect(r).toMatchObject({ resultType: 'complete', structuredContent: { deleted: false } });
+      expect(r.structuredContent.reason).toMatch(/declined/);
+      expect(exists(name)).toBe(true);
+    });
+
+    it('malformed inputResponses or requestState get -32602', async () => {
+      for (const extra of [{ inputResponses: null }, { inputResponses: { confirm: 5 } }, { requestState: 5 }]) {
+        const body = await del('whatever', extra);
+        expect(body.error?.code, JSON.stringify(extra)).toBe(-32602);
+      }
+    });
+
+  });
+
+  it('trace context in params._meta is parsed once, and malformed values are dropped', () => {
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(traceContextOf({ _meta: { traceparent: tp, tracestate: 'a=b' } })).toMatchObject({ traceparent: tp, tracestate: 'a=b', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', sampled: true });
+    for (const bad of ['00-0000000000000000000000000000000-00f067aa0ba902b7-01', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'x', 42]) {
+      expect(traceContextOf({ _meta: { traceparent: bad } })).toBeUndefined();
+    }
+  });
+});

@@ -113,6 +113,8 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   const configured = config.casdoor ?? { issuer: sandbox!.issuer, jwksUrl: undefined };
   const { issuer, jwksUrl, introspectionUrl } = await discover(casdoor.endpoint, configured, logger);
 
+  // Only the server's own application's certificate is trusted, not every organization's (/.well-known/jwks).
+  const appJwksUrl = config.casdoor?.jwksUrl ?? `${casdoor.endpoint}/.well-known/${encodeURIComponent(casdoor.application)}/jwks`;
   const adapter = createCasdoorAdapter({ ...casdoor, timeoutMs: config.casdoorTimeoutMs });
   // Confirmations of the 2026 era are sealed with a key every instance of a deployment derives alike.
   const requestState = createRequestStateSealer(casdoor.clientSecret);
@@ -125,7 +127,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     limiter: limited ? createRateLimiter(config.rateLimit) : undefined,
     registry,
   });
-  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(jwksUrl)], config.readinessCacheSeconds * 1000);
+  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl)], config.readinessCacheSeconds * 1000);
   const introspector = config.introspection.enabled
     ? createIntrospector({ introspect: (token) => adapter.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
     : undefined;
@@ -145,7 +147,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     authenticator(publicUrl) {
       const audiences = [casdoor.clientId, ...config.allowedAudiences];
       if (publicUrl) audiences.push(publicUrl, `${new URL(publicUrl).origin}/api/mcp`);
-      const verifier = createTokenVerifier({ issuer, audiences: [...new Set(audiences)], jwksUrl: new URL(jwksUrl) });
+      const verifier = createTokenVerifier({ issuer, audiences: [...new Set(audiences)], jwksUrl: new URL(appJwksUrl) });
       return createAuthenticator({ verifier, scopes, casdoor: adapter, ...(introspector ? { introspector } : {}) });
     },
     async close() {

@@ -7,7 +7,6 @@ import { fail, ok, PLEASE_LOGIN } from './envelope.js';
 import { maskOrganization, maskUser } from './masking.js';
 import { ORGANIZATION, present, USER } from './schema.js';
 import { getApplication, getApplicationByUser, getOrganization } from './store.js';
-import { mintUserToken } from './tokens.js';
 import { getId, isRecord, parseJson, rfc3339 } from './util.js';
 
 export interface LoginForm {
@@ -93,7 +92,7 @@ async function getAccount(c: Ctx, ctx: SandboxContext): Promise<Response> {
   if (!accessToken) {
     const app = getApplicationByUser(ctx.store, user);
     if (!app) return c.json(fail(`the application for user ${user.id} is not found`));
-    accessToken = (await mintUserToken(ctx, app, user, 'profile')).accessToken;
+    accessToken = (await ctx.store.tokens.issue(ctx, { app, user, scope: 'profile', withRefresh: true })).accessToken;
     if (session) session.accessToken = accessToken;
   }
   data.accessToken = accessToken;

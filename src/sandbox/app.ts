@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { registerAccounts } from './accounts.js';
 import { registerApplications } from './applications.js';
+import { registerCerts } from './certs.js';
 import { autoSignin } from './auth.js';
 import { apiFilter } from './authz.js';
 import type { AppEnv, SandboxContext } from './context.js';
@@ -29,6 +30,7 @@ export function createApp(ctx: SandboxContext): Hono<AppEnv> {
   registerApplications(app, ctx);
   registerUsers(app, ctx);
   registerOrganizations(app, ctx);
+  registerCerts(app, ctx);
   registerAccounts(app, ctx);
   app.notFound((c) => c.json(fail(`Not Found: ${c.req.method} ${c.req.path}`), 404));
   // Never leak a stack trace; Casdoor answers a panic with a bare 500 as well.

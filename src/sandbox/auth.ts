@@ -13,6 +13,7 @@ import {
   getOrganization, getUserByFields,
 } from './store.js';
 import type { SandboxAuthKind, SessionRecord, User } from './types.js';
+import { checkDpopProof } from './dpop.js';
 import { getId, parseTime, randomHex, rfc3339, splitId } from './util.js';
 
 export const SESSION_COOKIE = 'casdoor_session_id';
@@ -116,13 +117,19 @@ function clientIdentity(c: Ctx, ctx: SandboxContext): string | { error: string }
   return (app.tags ?? []).includes('dcr') ? `app-dcr/${app.name}` : `app/${app.name}`;
 }
 
-function tokenIdentity(ctx: SandboxContext, token: string): { user: string; scope: string; aud: string } | { error: string } {
+// The token row gives the caller (never the token's claims); then expiry, the user, a DPoP proof.
+async function tokenIdentity(c: Ctx, ctx: SandboxContext, token: string): Promise<{ user: string; scope: string; aud: string } | { error: string }> {
   const row = findTokenByAccessToken(ctx.store, token);
   if (!row) return { error: 'Access token doesn\'t exist in database' };
-  const expiresAt = parseTime(row.createdTime) + row.expiresIn * 1000;
-  if (ctx.clock() > expiresAt) return { error: `Access token has expired, expireTime = ${rfc3339(expiresAt)}` };
-  if (row.grantType !== 'client_credentials' && row.user !== '') {
-    const user = ctx.store.users.get(getId(row.organization, row.user));
+  const expired = ctx.store.tokens.state(row);
+  if (expired) return { error: expired };
+  if (row.dPoPJkt) {
+    const problem = await checkDpopProof(c, row.dPoPJkt);
+    if (problem) return { error: problem };
+  }
+  const userId = ctx.store.tokens.userIdOf(row);
+  if (userId) {
+    const user = ctx.store.users.get(userId);
     if (!user || user.isForbidden || user.isDeleted) {
       return { error: 'The user is forbidden to sign in, please contact the administrator' };
     }
@@ -139,9 +146,10 @@ export function autoSignin(ctx: SandboxContext): MiddlewareHandler<AppEnv> {
     if (c.req.path.startsWith('/api/login/oauth/access_token')) return next();
     const token = c.req.query('accessToken') || c.req.query('access_token') || bearerToken(c);
     if (token) {
-      const found = tokenIdentity(ctx, token);
+      const found = await tokenIdentity(c, ctx, token);
       if ('error' in found) return c.json(filterError(found.error));
       setSessionUser(c, ctx, found.user, { scope: found.scope, aud: found.aud });
+      c.get('session')!.accessToken = token; // get-account answers this token, it mints none
       return next();
     }
     const client = clientIdentity(c, ctx);

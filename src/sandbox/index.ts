@@ -8,7 +8,6 @@ import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
 import { KeyRing } from './keys.js';
 import { createStore, DEMO_APP, DEMO_ORG, getApplication, getOrganization } from './store.js';
-import { applicationPseudoUser, generateJwt, storeToken } from './tokens.js';
 import type { IssueTokenOptions, Sandbox, SandboxOptions, SandboxRequestLog, User } from './types.js';
 import { randomHex } from './util.js';
 
@@ -32,7 +31,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? Date.now;
   const keys = await KeyRing.create();
-  const store = createStore(keys, clock());
+  const store = createStore(keys, clock(), clock);
+  // An organization-owned certificate: acme's admin can read its private key (and cert-built-in's).
+  store.certs.set('acme/cert-acme', await keys.addCert('acme', 'cert-acme', clock() - 150_000));
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
   const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
@@ -54,16 +55,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       user = store.users.get(opts.user ?? '') ?? null;
       if (!user) throw new Error(`issueToken: unknown user ${opts.user ?? '(none)'}`);
     }
-    const nowMs = clock();
-    const scope = opts.scope ?? '';
-    const extra: Record<string, unknown> = { ...(opts.tokenType ? { tokenType: opts.tokenType } : {}), ...opts.extraClaims };
-    const pair = await generateJwt(ctx, {
-      app: target, user: user ?? applicationPseudoUser(target), scope, nowMs, issuer: opts.issuer ?? origin,
-      audience: opts.audience, expiresInSeconds: opts.expiresInSeconds,
-      notBeforeOffsetSeconds: opts.notBeforeOffsetSeconds, tokenFormat: opts.tokenFormat,
-    }, extra);
-    if (opts.store !== false) storeToken(ctx, { app: target, user, pair, scope, nowMs, withRefresh: user !== null });
-    return pair.accessToken;
+    const input = {
+      app: target, user, scope: opts.scope ?? '', withRefresh: user !== null, issuer: opts.issuer ?? origin,
+      audience: opts.audience, expiresInSeconds: opts.expiresInSeconds, notBeforeOffsetSeconds: opts.notBeforeOffsetSeconds,
+      tokenFormat: opts.tokenFormat, dpopJkt: opts.dpopJkt,
+      extraClaims: { ...(opts.tokenType ? { tokenType: opts.tokenType } : {}), ...opts.extraClaims },
+    };
+    // store: false is a token Casdoor never issued (a forgery with a key that verifies).
+    if (opts.store === false) return store.tokens.sign(ctx, input);
+    return (await store.tokens.issue(ctx, input)).accessToken;
   };
 
   const login = async (organization: string, username: string, password: string): Promise<string> => {

@@ -1,5 +1,7 @@
-// The signing key behind cert-built-in. Only the current key is published and trusted, so a
-// rotation makes every earlier token unverifiable, as replacing a cert does in Casdoor.
+// The signing keys behind Casdoor's certificates: cert-built-in (admin) and organization-owned ones.
+// An application signs with its `cert` (cert-built-in when unset). /.well-known/jwks publishes every
+// certificate, /.well-known/<application>/jwks only the application's. Only each cert's current key
+// is published and trusted, so a rotation makes earlier tokens unverifiable, as replacing a cert does.
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import type { Cert } from './types.js';
@@ -31,52 +33,78 @@ async function newEntry(kid: string): Promise<KeyEntry> {
 }
 
 export class KeyRing {
-  private entry: KeyEntry;
+  // Certificate name -> its key; the built-in one is always present.
+  private readonly entries = new Map<string, { owner: string; entry: KeyEntry; createdMs: number }>();
   private generation = 1;
 
   private constructor(entry: KeyEntry) {
-    this.entry = entry;
+    this.entries.set(BUILT_IN_CERT, { owner: 'admin', entry, createdMs: 0 });
   }
 
   static async create(): Promise<KeyRing> {
     return new KeyRing(await newEntry(BUILT_IN_CERT));
   }
 
-  async rotate(): Promise<void> {
-    this.generation += 1;
-    this.entry = await newEntry(`${BUILT_IN_CERT}-${this.generation}`);
+  private get builtIn(): KeyEntry {
+    return this.entries.get(BUILT_IN_CERT)!.entry;
   }
 
-  jwks(): { keys: JWK[] } {
-    return { keys: [{ ...this.entry.publicJwk }] };
+  async rotate(): Promise<void> {
+    this.generation += 1;
+    this.entries.get(BUILT_IN_CERT)!.entry = await newEntry(`${BUILT_IN_CERT}-${this.generation}`);
+  }
+
+  /** An organization-owned certificate (kid = its name), as an organization admin creates one. */
+  async addCert(owner: string, name: string, createdMs: number): Promise<Cert> {
+    if (!this.entries.has(name)) this.entries.set(name, { owner, entry: await newEntry(name), createdMs });
+    return this.recordOf(name)!;
+  }
+
+  /** Every certificate (the global JWKS), or only the one an application signs with. */
+  jwks(certName?: string): { keys: JWK[] } {
+    if (certName !== undefined) return { keys: [{ ...this.entryFor(certName).publicJwk }] };
+    return { keys: [...this.entries.values()].map((e) => ({ ...e.entry.publicJwk })) };
+  }
+
+  private entryFor(certName: string | undefined): KeyEntry {
+    return (certName ? this.entries.get(certName)?.entry : undefined) ?? this.builtIn;
+  }
+
+  private recordOf(name: string): Cert | undefined {
+    const found = this.entries.get(name);
+    if (!found) return undefined;
+    const { entry, owner, createdMs } = found;
+    return {
+      owner, name, createdTime: rfc3339(createdMs), displayName: name === BUILT_IN_CERT ? 'Built-in Cert' : name,
+      scope: 'JWT', type: 'x509', cryptoAlgorithm: 'RS256', bitSize: 2048, expireInYears: 20,
+      certificate: entry.publicPem, privateKey: entry.privatePem,
+    };
   }
 
   // The cert row Casdoor would hold for cert-built-in (certificate = public key PEM here).
   certRecord(createdMs: number): Cert {
-    return {
-      owner: 'admin', name: BUILT_IN_CERT, createdTime: rfc3339(createdMs), displayName: 'Built-in Cert',
-      scope: 'JWT', type: 'x509', cryptoAlgorithm: 'RS256', bitSize: 2048, expireInYears: 20,
-      certificate: this.entry.publicPem, privateKey: this.entry.privatePem,
-    };
+    this.entries.get(BUILT_IN_CERT)!.createdMs = createdMs;
+    return this.recordOf(BUILT_IN_CERT)!;
   }
 
   // Mirrors generateJwtToken's method choice: unknown methods fall back to RS256, ES* needs an EC cert.
-  async sign(payload: Record<string, unknown>, signingMethod: string): Promise<string> {
+  async sign(payload: Record<string, unknown>, signingMethod: string, certName?: string): Promise<string> {
     const alg = RSA_ALGS.includes(signingMethod) ? signingMethod : signingMethod.startsWith('ES') ? signingMethod : 'RS256';
     if (!RSA_ALGS.includes(alg)) throw new Error('key is not a valid ECDSA private key');
-    let key = this.entry.signKeys.get(alg);
+    const entry = this.entryFor(certName);
+    let key = entry.signKeys.get(alg);
     if (!key) {
-      key = await importPKCS8(this.entry.privatePem, alg);
-      this.entry.signKeys.set(alg, key);
+      key = await importPKCS8(entry.privatePem, alg);
+      entry.signKeys.set(alg, key);
     }
-    return new SignJWT(payload as JWTPayload).setProtectedHeader({ alg, kid: this.entry.kid, typ: 'JWT' }).sign(key);
+    return new SignJWT(payload as JWTPayload).setProtectedHeader({ alg, kid: entry.kid, typ: 'JWT' }).sign(key);
   }
 
-  // ParseJwtToken: signature + exp/nbf against the current cert; null when invalid.
+  // ParseJwtToken: signature + exp/nbf against the current key of the cert the kid names; null when invalid.
   async verify(token: string, nowMs: number): Promise<JWTPayload | null> {
     try {
-      const entry = this.entry;
       const { payload } = await jwtVerify(token, async (header) => {
+        const entry = [...this.entries.values()].map((e) => e.entry).find((e) => e.kid === header.kid) ?? this.builtIn;
         const alg = header.alg ?? 'RS256';
         let key = entry.verifyKeys.get(alg);
         if (!key) {

@@ -4,7 +4,6 @@ import { basicAuth, jsonBody, param } from './context.js';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
 import { fail } from './envelope.js';
 import { findTokenByAccessToken, findTokenByRefreshToken, getApplication, getApplicationByClientId, getUserByFields } from './store.js';
-import { applicationPseudoUser, generateJwt, storeToken } from './tokens.js';
 import { checkPassword } from './auth.js';
 import type { Application, TokenRecord, User } from './types.js';
 import { getId } from './util.js';
@@ -93,11 +92,8 @@ async function passwordGrant(c: Ctx, ctx: SandboxContext, app: Application, p: T
 }
 
 async function issue(c: Ctx, ctx: SandboxContext, app: Application, user: User | null, scope: string, withRefresh: boolean): Promise<Response> {
-  const nowMs = ctx.clock();
   try {
-    const subject = user ?? applicationPseudoUser(app);
-    const pair = await generateJwt(ctx, { app, user: subject, scope, nowMs, issuer: ctx.origin() });
-    const row = storeToken(ctx, { app, user, pair, scope, nowMs, withRefresh });
+    const row = await ctx.store.tokens.issue(ctx, { app, user, scope, withRefresh });
     return c.json(wrapper(row));
   } catch (err) {
     return tokenError(c, 'endpoint_error', `generate jwt token error: ${(err as Error).message}`);
@@ -108,7 +104,7 @@ async function refreshGrant(c: Ctx, ctx: SandboxContext, app: Application, p: To
   if (p.client_secret && app.clientSecret !== p.client_secret) return tokenError(c, 'invalid_client', 'client_secret is invalid');
   const row = findTokenByRefreshToken(ctx.store, p.refresh_token ?? '');
   if (!row) return tokenError(c, 'invalid_grant', 'refresh token is invalid or revoked');
-  if (row.expiresIn <= 0) return tokenError(c, 'invalid_grant', 'refresh token is expired');
+  if (ctx.store.tokens.state(row)) return tokenError(c, 'invalid_grant', 'refresh token is expired');
   if (app.name !== row.application) {
     return tokenError(c, 'invalid_grant', `the token is for wrong application (client_id), application.Name: [${app.name}], token.Application: [${row.application}]`);
   }
@@ -119,7 +115,7 @@ async function refreshGrant(c: Ctx, ctx: SandboxContext, app: Application, p: To
   if (!user) return c.json(fail(`The user: ${getId(app.organization, row.user)} doesn't exist`));
   if (user.isForbidden) return tokenError(c, 'invalid_grant', 'the user is forbidden to sign in, please contact the administrator');
   const response = await issue(c, ctx, app, user, scope, true);
-  if (response.status === 200) ctx.store.tokens.delete(row.accessTokenHash);
+  if (response.status === 200) ctx.store.tokens.revoke(row.accessToken);
   return response;
 }
 
@@ -182,14 +178,14 @@ async function introspect(c: Ctx, ctx: SandboxContext): Promise<Response> {
     ? findTokenByAccessToken(ctx.store, token)
     : kind === 'refresh_token' || kind === 'refresh-token' ? findTokenByRefreshToken(ctx.store, token) : undefined);
   let row = hint ? lookup(hint) : undefined;
-  if (hint && (!row || row.expiresIn <= 0)) return inactive();
+  if (hint && (!row || ctx.store.tokens.state(row))) return inactive();
   const claims = await ctx.keys.verify(token, ctx.clock());
   if (!claims) return inactive();
   const standard = app.tokenFormat === 'JWT-Standard';
   const username = String((standard ? claims.preferred_username : claims.name) ?? '');
   const tokenType = String(claims.tokenType ?? '');
   if (!hint) row = lookup(tokenType);
-  if (!row || row.expiresIn <= 0) return inactive();
+  if (!row || ctx.store.tokens.state(row)) return inactive();
   if (row.grantType !== 'client_credentials' && row.user !== '') {
     const user = ctx.store.users.get(getId(row.organization, row.user));
     if (!user || user.isForbidden || user.isDeleted) return inactive();
@@ -201,6 +197,7 @@ async function introspect(c: Ctx, ctx: SandboxContext): Promise<Response> {
   body.client_id = owner.clientId;
   if (username) body.username = username;
   body.token_type = row.tokenType;
+  if (row.dPoPJkt) body.cnf = { jkt: row.dPoPJkt };
   Object.assign(body, { exp: claims.exp, iat: claims.iat, nbf: claims.nbf, sub: claims.sub, aud: claims.aud, iss: claims.iss, jti: claims.jti });
   for (const key of Object.keys(body)) if (body[key] === undefined || body[key] === '') delete body[key];
   return c.json(body);

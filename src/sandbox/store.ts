@@ -6,8 +6,9 @@ import {
   applicationTemplate, defaultSignupItems, mcpScopes, organizationTemplate, userTemplate,
 } from './defaults.js';
 import type { KeyRing } from './keys.js';
+import { TokenStore } from './token-store.js';
 import type { Application, Organization, SandboxStore, TokenRecord, User } from './types.js';
-import { getId, randomHex, rfc3339, sha256Hex } from './util.js';
+import { getId, randomHex, rfc3339 } from './util.js';
 
 export const DEMO_APP = 'casdoor-mcp';
 export const DEMO_ORG = 'built-in';
@@ -18,13 +19,13 @@ function build<T>(s: Schema, fields: Record<string, unknown>): T {
   return decoded.value as unknown as T;
 }
 
-export function createStore(keys: KeyRing, startMs: number): SandboxStore {
+export function createStore(keys: KeyRing, startMs: number, clock: () => number = Date.now): SandboxStore {
   // Seed rows get increasing createdTime values so "newest first" is deterministic.
   let tick = 0;
   const created = (): string => rfc3339(startMs - (100 - tick++) * 1000);
   const store: SandboxStore = {
     organizations: new Map(), applications: new Map(), users: new Map(),
-    certs: new Map(), tokens: new Map(), sessions: new Map(),
+    certs: new Map(), tokens: new TokenStore(clock), sessions: new Map(),
   };
   store.certs.set('admin/cert-built-in', keys.certRecord(startMs - 200_000));
 
@@ -141,12 +142,9 @@ export function getApplicationByUser(store: SandboxStore, user: User): Applicati
 }
 
 export function findTokenByAccessToken(store: SandboxStore, token: string): TokenRecord | undefined {
-  return store.tokens.get(sha256Hex(token));
+  return store.tokens.byAccessToken(token);
 }
 
 export function findTokenByRefreshToken(store: SandboxStore, token: string): TokenRecord | undefined {
-  if (!token) return undefined;
-  const hash = sha256Hex(token);
-  for (const row of store.tokens.values()) if (row.refreshTokenHash === hash) return row;
-  return undefined;
+  return store.tokens.byRefreshToken(token);
 }

@@ -1,8 +1,8 @@
 // object/token_jwt.go generateJwtToken and the token rows of object/token_oauth.go.
 import type { SandboxContext } from './context.js';
 import { blank, USER } from './schema.js';
-import type { Application, TokenRecord, User } from './types.js';
-import { getId, rfc3339, sha256Hex, uuid } from './util.js';
+import type { Application } from './types.js';
+import { getId, uuid } from './util.js';
 
 type Claims = Record<string, unknown>;
 
@@ -93,6 +93,8 @@ function customPart(app: Application, u: Record<string, unknown>): Claims {
       if (prop in props) claims[prop] = props[prop];
       continue;
     }
+    // Casdoor takes Go field names ("Owner", "IsAdmin"); lower-case names add nothing (measured).
+    if (!/^[A-Z]/.test(field)) continue;
     const key = field.charAt(0).toLowerCase() + field.slice(1);
     if (key in u) claims[key] = u[key];
   }
@@ -142,41 +144,9 @@ export async function generateJwt(ctx: SandboxContext, input: JwtInput, extraCla
   if (extraClaims) Object.assign(access, extraClaims);
   const method = input.app.tokenSigningMethod;
   return {
-    accessToken: await ctx.keys.sign(access, method),
-    refreshToken: await ctx.keys.sign(refresh, method),
+    accessToken: await ctx.keys.sign(access, method, input.app.cert),
+    refreshToken: await ctx.keys.sign(refresh, method, input.app.cert),
     tokenName,
     expiresIn: input.expiresInSeconds ?? Math.trunc(input.app.expireInHours * 3600),
   };
-}
-
-export interface RowInput {
-  app: Application;
-  user: User | null; // null for client_credentials
-  pair: JwtPair;
-  scope: string;
-  nowMs: number;
-  withRefresh: boolean;
-}
-
-export function storeToken(ctx: SandboxContext, input: RowInput): TokenRecord {
-  const { app, user, pair } = input;
-  const refreshToken = input.withRefresh ? pair.refreshToken : '';
-  const row: TokenRecord = {
-    owner: app.owner, name: pair.tokenName, createdTime: rfc3339(input.nowMs), application: app.name,
-    organization: user ? user.owner : app.organization, user: user ? user.name : app.name,
-    code: sha256Hex(pair.tokenName).slice(0, 20), accessToken: pair.accessToken, refreshToken,
-    accessTokenHash: sha256Hex(pair.accessToken), refreshTokenHash: refreshToken ? sha256Hex(refreshToken) : '',
-    expiresIn: pair.expiresIn, scope: input.scope, tokenType: 'Bearer',
-    grantType: user ? '' : 'client_credentials', codeChallenge: '', codeIsUsed: true, codeExpireIn: 0,
-    resource: '', dPoPJkt: '',
-  };
-  ctx.store.tokens.set(row.accessTokenHash, row);
-  return row;
-}
-
-// GetTokenByUser: what get-account mints for a signed-in user (scope "profile").
-export async function mintUserToken(ctx: SandboxContext, app: Application, user: User, scope: string, nonce = ''): Promise<TokenRecord> {
-  const nowMs = ctx.clock();
-  const pair = await generateJwt(ctx, { app, user, scope, nonce, nowMs, issuer: ctx.origin() });
-  return storeToken(ctx, { app, user, pair, scope, nowMs, withRefresh: true });
 }

@@ -1,3 +1,5 @@
+import type { TokenStore } from './token-store.js';
+
 // Public types of the Casdoor sandbox. Records are plain JSON objects shaped like
 // Casdoor's Go structs (see schema.ts), so they carry an index signature.
 
@@ -136,7 +138,7 @@ export interface SandboxStore {
   applications: Map<string, Application>; // key 'admin/<name>'
   users: Map<string, User>; // key '<org>/<name>'
   certs: Map<string, Cert>; // key 'admin/<name>'
-  tokens: Map<string, TokenRecord>; // key sha256 hex of the access token
+  tokens: TokenStore; // rows keyed by the sha256 hex of the access token
   sessions: Map<string, SessionRecord>; // key = cookie value
 }
 
@@ -150,7 +152,9 @@ export interface IssueTokenOptions {
   expiresInSeconds?: number;
   notBeforeOffsetSeconds?: number;
   issuer?: string;
-  tokenFormat?: 'JWT' | 'JWT-Empty' | 'JWT-Standard';
+  tokenFormat?: 'JWT' | 'JWT-Empty' | 'JWT-Standard' | 'JWT-Custom';
+  /** Bind the token to this DPoP key thumbprint (cnf.jkt): Casdoor then wants a DPoP proof with it. */
+  dpopJkt?: string;
   extraClaims?: Record<string, unknown>;
   store?: boolean;
 }

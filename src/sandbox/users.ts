@@ -36,9 +36,7 @@ function masked(ctx: SandboxContext, user: Rec, caller: string, adminOrSelf: boo
 
 // terminateUserAccess: expire the user's tokens and drop its sessions.
 export function terminateUserAccess(ctx: SandboxContext, owner: string, name: string): void {
-  for (const row of ctx.store.tokens.values()) {
-    if (row.organization === owner && row.user === name && row.grantType !== 'client_credentials') row.expiresIn = 0;
-  }
+  ctx.store.tokens.expireForUser(owner, name);
   for (const [sid, session] of ctx.store.sessions) if (session.user === getId(owner, name)) ctx.store.sessions.delete(sid);
 }
 

@@ -54,5 +54,9 @@ export function registerWellKnown(app: Hono<AppEnv>, ctx: SandboxContext): void 
   };
   app.get('/.well-known/:application/openid-configuration', (c) => c.json(perApp(c.req.param('application'))));
   app.get('/.well-known/:application/oauth-authorization-server', (c) => c.json(perApp(c.req.param('application'))));
-  app.get('/.well-known/:application/jwks', (c) => c.json(ctx.keys.jwks()));
+  // Only the application's own certificate (cert-built-in when unset, and for an unknown application).
+  app.get('/.well-known/:application/jwks', (c) => {
+    const found = getApplication(ctx.store, 'admin', c.req.param('application'));
+    return c.json(ctx.keys.jwks(found?.cert || 'cert-built-in'));
+  });
 }

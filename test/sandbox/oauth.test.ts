@@ -41,11 +41,15 @@ describe('discovery and JWKS', () => {
     expect(oidc.json).not.toHaveProperty('revocation_endpoint');
   });
 
-  it('publishes cert-built-in as an RS256 signing key', async () => {
+  it('publishes every certificate in the global JWKS, and only the application\'s own in its JWKS', async () => {
     const res = await call(sb, '/.well-known/jwks');
-    expect(res.json.keys).toHaveLength(1);
+    expect(res.json.keys.map((k: { kid: string }) => k.kid)).toEqual(['cert-built-in', 'cert-acme']);
     expect(res.json.keys[0]).toMatchObject({ kid: 'cert-built-in', alg: 'RS256', use: 'sig', kty: 'RSA' });
-    expect(res.json.keys[0]).not.toHaveProperty('d');
+    for (const key of res.json.keys) expect(key).not.toHaveProperty('d');
+    const own = await call(sb, '/.well-known/casdoor-mcp/jwks');
+    expect(own.json.keys.map((k: { kid: string }) => k.kid)).toEqual(['cert-built-in']);
+    const unknown = await call(sb, '/.well-known/no-such-app/jwks');
+    expect(unknown.json.keys.map((k: { kid: string }) => k.kid)).toEqual(['cert-built-in']);
   });
 
   it('adds app scopes to the per-application discovery document', async () => {
@@ -213,9 +217,10 @@ describe('issueToken and key rotation', () => {
     const before = await sb.issueToken({});
     const oldJwks = (await call(sb, '/.well-known/jwks')).json;
     await sb.rotateKey();
-    const jwks = (await call(sb, '/.well-known/jwks')).json;
+    const jwks = (await call(sb, '/.well-known/casdoor-mcp/jwks')).json;
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0].kid).toBe('cert-built-in-2');
+    expect((await call(sb, '/.well-known/jwks')).json.keys.map((k: { kid: string }) => k.kid)).toEqual(['cert-built-in-2', 'cert-acme']);
     const after = await sb.issueToken({});
     expect(decodeProtectedHeader(after).kid).toBe('cert-built-in-2');
     await expect(jwtVerify(before, createLocalJWKSet(jwks))).rejects.toThrow();

@@ -1,7 +1,8 @@
 /**
  * JSON-RPC error codes this server puts on the wire, each with the HTTP status the HTTP edge gives it.
  * -32001 is Casdoor's own insufficient_scope code (kept for compatibility with prompts and scripts
- * written for Casdoor's /api/mcp); the others sit in the implementation-defined range -32000..-32019.
+ * written for Casdoor's /api/mcp); the others sit in the implementation-defined range -32000..-32019
+ * (MCP 2026-07-28 reserves -32020..-32099 for codes the specification defines).
  */
 export const RpcCode = {
   InsufficientScope: -32001,
@@ -9,8 +10,8 @@ export const RpcCode = {
   InvalidToken: -32011,
   Forbidden: -32013,
   OriginNotAllowed: -32014,
-  /** Too many requests from one caller (HTTP 429 with Retry-After). */
-  RateLimited: -32029,
+  /** Too many requests from one caller (HTTP 429 with Retry-After). Was -32029, inside the range MCP 2026-07-28 reserves. */
+  RateLimited: -32015,
 } as const;
 
 export const HTTP_STATUS_OF: Readonly<Record<number, number>> = {

@@ -30,6 +30,7 @@ import {
   LIST_TTL_MS,
   MODERN_METHODS,
   MODERN_VERSION,
+  ModernCode,
   PROTOCOL_VERSIONS,
   unsupportedVersion,
   type ModernRequest,
@@ -149,7 +150,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     const modern = version === MODERN_VERSION;
     // A 2026 request is known by its header; one that says 2026 only in _meta mismatches it.
     if (isRequest && !modern && declaredVersion(params) === MODERN_VERSION) {
-      return wireError(c, { status: 400, code: -32020, message: `Header mismatch: a ${MODERN_VERSION} request needs the MCP-Protocol-Version header ${MODERN_VERSION}` }, id);
+      return wireError(c, { status: 400, code: ModernCode.HeaderMismatch, message: `Header mismatch: a ${MODERN_VERSION} request needs the MCP-Protocol-Version header ${MODERN_VERSION}` }, id);
     }
     let modernRequest: ModernRequest | undefined;
     if (modern && isRequest) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestStateSealer, isInputRequired, REQUEST_STATE_TTL_MS, type InputRequired } from '../../src/mcp/input-required.js';
+import { RpcCode } from '../../src/auth/errors.js';
 import { traceContextOf } from '../../src/mcp/trace-context.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -180,6 +181,10 @@ describe('MCP 2026-07-28 on the wire', () => {
       }
     });
 
+  });
+
+  it('error codes follow the 2026 policy: this server\'s codes in -32000..-32019, never in the range MCP reserves', () => {
+    for (const [name, code] of Object.entries(RpcCode)) expect(code >= -32019 && code <= -32000, name).toBe(true);
   });
 
   it('trace context in params._meta is parsed once, and malformed values are dropped', () => {

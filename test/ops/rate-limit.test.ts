@@ -48,14 +48,14 @@ describe('rate limits at the HTTP edge', () => {
 
   const noop = () => call('delete_application', { id: 'admin/acme-api' }); // a write that changes nothing without confirm
 
-  it('answers 429 with Retry-After and -32029 once a subject has used its writes, whatever token it brings', async () => {
+  it('answers 429 with Retry-After and -32015 once a subject has used its writes, whatever token it brings', async () => {
     const first = { Authorization: `Bearer ${await h.token('admin')}` };
     expect((await h.post(noop(), first)).status).toBe(200);
     expect((await h.post(noop(), first)).status).toBe(200);
     const limited = await h.post(noop(), { ...first, 'X-Request-Id': 'rl-write' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(await limited.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32029, message: 'rate_limited', data: { kind: 'write', limit_per_minute: 2 } } });
+    expect(await limited.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32015, message: 'rate_limited', data: { kind: 'write', limit_per_minute: 2 } } });
     // A new token for the same subject shares the bucket.
     const second = { Authorization: `Bearer ${await h.token('write')}` };
     expect((await h.post(noop(), second)).status).toBe(429);
@@ -65,7 +65,7 @@ describe('rate limits at the HTTP edge', () => {
     expect((await h.post(call('delete_application', { id: 'admin/acme-portal' }), alice)).status).toBe(200);
     // A bad credential is still a 401, never a 429.
     expect((await h.post(noop(), { Authorization: 'Bearer not.a.token' })).status).toBe(401);
-    expect(h.logs.find((l) => l.audit && l.requestId === 'rl-write')).toMatchObject({ level: 40, outcome: 'rate_limited', httpStatus: 429, rpcCode: -32029 });
+    expect(h.logs.find((l) => l.audit && l.requestId === 'rl-write')).toMatchObject({ level: 40, outcome: 'rate_limited', httpStatus: 429, rpcCode: -32015 });
   });
 
   it('limits reads too, and anonymous callers by address: a forged X-Forwarded-For does not help', async () => {

@@ -1,5 +1,6 @@
 // Starts the built server on the sandbox and lists its tools with the official MCP Inspector CLI,
-// anonymously and with a client_credentials token. Exits non-zero unless both lists are right.
+// anonymously and with a client_credentials token, in the 2025 era (the CLI's default for a URL) and
+// with the token in the 2026-07-28 era (--protocol-era modern). Exits non-zero unless every list is right.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,19 +26,22 @@ try {
       env: { ...process.env, HOME: home, npm_config_yes: 'true' },
       timeout: 300_000,
     });
-    return JSON.parse(stdout).tools.map((t) => t.name);
+    const out = JSON.parse(stdout);
+    return (out.tools ?? out.result?.tools ?? []).map((t) => t.name);
   };
   const anonymous = await inspect();
   const scoped = await inspect('--header', `Authorization: Bearer ${token}`);
   console.log(`Inspector CLI, anonymous: ${anonymous.join(', ')}`);
+  const modern = await inspect('--protocol-era', 'modern', '--header', `Authorization: Bearer ${token}`);
   console.log(`Inspector CLI, read:application token: ${scoped.join(', ')}`);
+  console.log(`Inspector CLI, 2026-07-28 era, read:application token: ${modern.join(', ')}`);
   // Expected lists come from scopes.json: anonymous browsing sees every tool, the token only whoami
   // (which needs no scope) and what read:application grants.
   const scopes = JSON.parse(readFileSync(new URL('../scopes.json', import.meta.url), 'utf8')).scopes;
   const everyTool = ['whoami', ...Object.values(scopes).flatMap((s) => s.tools)];
   const readOnly = ['whoami', ...scopes['read:application'].tools];
   const sameSet = (a, b) => a.length === b.length && a.every((t) => b.includes(t));
-  const ok = sameSet(anonymous, everyTool) && sameSet(scoped, readOnly);
+  const ok = sameSet(anonymous, everyTool) && sameSet(scoped, readOnly) && sameSet(modern, readOnly);
   if (!ok) console.error(`expected anonymous: ${everyTool.join(', ')}\nexpected with the token: ${readOnly.join(', ')}`);
   stop();
   process.exit(ok ? 0 : 1);

@@ -11,12 +11,15 @@ import { fail } from './envelope.js';
 import { logAndFaults } from './faults.js';
 import { registerOAuth } from './oauth.js';
 import { registerOrganizations } from './organizations.js';
+import { registerOtlp, type OtlpSpan } from './otlp.js';
 import { registerUsers } from './users.js';
 import { registerWellKnown } from './wellknown.js';
 
-export function createApp(ctx: SandboxContext): Hono<AppEnv> {
+export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', logAndFaults(ctx));
+  // Before the text body reader: OTLP bodies are binary.
+  registerOtlp(app, spans);
   app.use('*', async (c, next) => {
     c.set('raw', c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text());
     c.set('caller', '');

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { performLogin } from './accounts.js';
 import { createApp } from './app.js';
+import type { OtlpSpan } from './otlp.js';
 import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
 import { KeyRing } from './keys.js';
@@ -37,7 +38,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
   const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
-  const app = createApp(ctx);
+  const spans: OtlpSpan[] = [];
+  const app = createApp(ctx, spans);
   const server = await listen(app, host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -89,6 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     demo: { clientId: demoApp.clientId, clientSecret: demoApp.clientSecret, application: DEMO_APP, organization: DEMO_ORG },
     faults: ctx.faults,
     requests,
+    spans,
     store,
     rotateKey: async () => {
       await keys.rotate();

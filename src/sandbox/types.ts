@@ -2,6 +2,7 @@ import type { TokenStore } from './token-store.js';
 
 // Public types of the Casdoor sandbox. Records are plain JSON objects shaped like
 // Casdoor's Go structs (see schema.ts), so they carry an index signature.
+import type { OtlpSpan } from './otlp.js';
 
 export interface SandboxOptions {
   host?: string; // default '127.0.0.1' (never bind anything else by default)
@@ -166,6 +167,8 @@ export interface Sandbox {
   demo: { clientId: string; clientSecret: string; application: string; organization: string };
   faults: SandboxFaults;
   requests: SandboxRequestLog[];
+  /** Spans received at POST /api/v1/traces (OTLP protobuf), decoded, oldest first. */
+  spans: readonly OtlpSpan[];
   store: SandboxStore;
   rotateKey(): Promise<void>;
   issueToken(opts: IssueTokenOptions): Promise<string>;

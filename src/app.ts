@@ -10,6 +10,8 @@ import type { ExchangeTransport } from './mcp/exchange-transport.js';
 import type { ToolRegistry } from './mcp/registry.js';
 import type { EdgeOps } from './ops/edge.js';
 import type { Readiness } from './ops/health.js';
+import type { Metrics } from './observe/metrics.js';
+import { mountMetrics } from './observe/metrics-endpoint.js';
 import { newScope, requestIdFrom, runInScope } from './ops/request-context.js';
 
 export interface AppDeps {
@@ -32,6 +34,8 @@ export interface AppDeps {
   readiness?: Readiness;
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
   trustProxy?: boolean;
+  /** GET /metrics on this app, to this bearer token only (MCP_METRICS_TOKEN). */
+  metrics?: { metrics: Metrics; token: string };
 }
 
 export const MCP_PATHS = ['/mcp', '/api/mcp'] as const;
@@ -148,6 +152,7 @@ export function createApp(deps: AppDeps): Hono {
     });
   }
 
+  if (deps.metrics) mountMetrics(app, deps.metrics.metrics, deps.metrics.token);
   mountResourceMetadata(app, { publicUrl: deps.publicUrl, issuer: deps.issuer, scopes: deps.canonicalScopes, endpointPaths: MCP_PATHS });
   app.get('/', (c) =>
     c.json({

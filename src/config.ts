@@ -71,6 +71,13 @@ const EnvSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prometheus metrics: /metrics on the MCP port behind this bearer token, and/or on a port of their own. */
+  MCP_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters').optional(),
+  MCP_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** OTLP/HTTP (protobuf) base URL: traces go to <url>/v1/traces (Casdoor: https://casdoor.example.com/api). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().trim().refine((v) => v.split(',').every((p) => /^[^=\s]+=.+$/.test(p.trim())), 'expected key=value pairs, comma-separated').optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('casdoor-mcp'),
 });
 
 export type VariableName = keyof typeof EnvSchema.shape;
@@ -113,6 +120,11 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MCP_READINESS_CACHE_SECONDS', flag: 'readiness-cache-seconds', default: '5', description: 'how long /readyz reuses its probe of Casdoor and the JWKS' },
   { name: 'HOST', flag: 'host', default: '127.0.0.1', description: 'listen address' },
   { name: 'PORT', flag: 'port', default: '3000', description: 'listen port (0 = any free port)' },
+  { name: 'MCP_METRICS_TOKEN', flag: 'metrics-token', default: '(none)', description: 'serve Prometheus /metrics on the MCP port to this bearer token', secret: true },
+  { name: 'MCP_METRICS_PORT', flag: 'metrics-port', default: '(none)', description: 'serve Prometheus /metrics on this port of HOST, without a token' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otel-endpoint', default: '(none: no tracing)', description: 'OTLP/HTTP base URL for traces, e.g. https://casdoor.example.com/api' },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', flag: 'otel-headers', default: '(none)', description: 'headers sent with each export, key=value comma-separated', secret: true },
+  { name: 'OTEL_SERVICE_NAME', flag: 'otel-service-name', default: 'casdoor-mcp', description: 'service.name of the exported spans' },
   { name: 'LOG_LEVEL', flag: 'log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent; JSON lines on stderr' },
 ];
 
@@ -155,6 +167,9 @@ export interface Config {
   host: string;
   port: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Prometheus metrics: enabled when either is set. */
+  metrics: { token: string | undefined; port: number | undefined };
+  telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string };
 }
 
 /** Reads and validates the environment once. Throws ConfigError on the first bad variable. */
@@ -202,7 +217,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    metrics: { token: e.MCP_METRICS_TOKEN, port: e.MCP_METRICS_PORT },
+    telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME },
   };
+}
+
+/** OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry spec writes it: key=value pairs, values URL-encoded. */
+function otlpHeaders(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw?.split(',') ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const value = pair.slice(at + 1).trim();
+    try {
+      out[pair.slice(0, at).trim()] = decodeURIComponent(value);
+    } catch {
+      out[pair.slice(0, at).trim()] = value; // not URL-encoded after all
+    }
+  }
+  return out;
 }
 
 /** The variable names the schema knows (a test checks VARIABLES documents exactly these). */

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import scopesJson from '../scopes.json' with { type: 'json' };
 import { createApp } from './app.js';
@@ -24,6 +24,10 @@ import { createRateLimiter } from './ops/rate-limit.js';
 import { instrumentAdapter } from './ops/request-context.js';
 import { packageVersion } from './ops/version.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
+import { observeAdapter } from './observe/casdoor-calls.js';
+import { createMetrics, type Metrics } from './observe/metrics.js';
+import { mountMetrics } from './observe/metrics-endpoint.js';
+import { createTelemetry, type Telemetry } from './observe/telemetry.js';
 import { TOOLS } from './tools/index.js';
 
 export interface RunningServer {
@@ -61,6 +65,8 @@ export interface Core {
   mcp: Server;
   ops: EdgeOps;
   readiness: Readiness;
+  telemetry: Telemetry;
+  metrics: Metrics;
   /** Bearer tokens must name `publicUrl` (when there is one) or the server's own client id as audience. */
   authenticator(publicUrl: string | undefined): Authenticator;
   close(): Promise<void>;
@@ -116,9 +122,13 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   // Only the server's own application's certificate is trusted, not every organization's (/.well-known/jwks).
   const appJwksUrl = config.casdoor?.jwksUrl ?? `${casdoor.endpoint}/.well-known/${encodeURIComponent(casdoor.application)}/jwks`;
   const adapter = createCasdoorAdapter({ ...casdoor, timeoutMs: config.casdoorTimeoutMs });
+  // Both load their libraries only when configured (dynamic import), so the defaults cost nothing.
+  const telemetry = await createTelemetry({ ...config.telemetry, serviceVersion: packageVersion() }, logger);
+  const metrics = await createMetrics(config.metrics.token !== undefined || config.metrics.port !== undefined);
+  const observed = observeAdapter(adapter, casdoor.endpoint, telemetry, metrics);
   // Confirmations of the 2026 era are sealed with a key every instance of a deployment derives alike.
   const requestState = createRequestStateSealer(casdoor.clientSecret);
-  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(adapter), logger, version: packageVersion(), requestState });
+  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState });
   // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
   mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
@@ -126,10 +136,12 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     audit: createAudit(logger),
     limiter: limited ? createRateLimiter(config.rateLimit) : undefined,
     registry,
+    telemetry,
+    metrics,
   });
   const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl)], config.readinessCacheSeconds * 1000);
   const introspector = config.introspection.enabled
-    ? createIntrospector({ introspect: (token) => adapter.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
+    ? createIntrospector({ introspect: (token) => observed.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
     : undefined;
   if (introspector) logger.info({ cacheSeconds: config.introspection.cacheSeconds }, 'token introspection on: every new token costs one Casdoor call');
 
@@ -144,14 +156,17 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     mcp,
     ops,
     readiness,
+    telemetry,
+    metrics,
     authenticator(publicUrl) {
       const audiences = [casdoor.clientId, ...config.allowedAudiences];
       if (publicUrl) audiences.push(publicUrl, `${new URL(publicUrl).origin}/api/mcp`);
       const verifier = createTokenVerifier({ issuer, audiences: [...new Set(audiences)], jwksUrl: new URL(appJwksUrl) });
-      return createAuthenticator({ verifier, scopes, casdoor: adapter, ...(introspector ? { introspector } : {}) });
+      return createAuthenticator({ verifier, scopes, casdoor: observed, ...(introspector ? { introspector } : {}) });
     },
     async close() {
       await mcp.close();
+      await telemetry.shutdown();
       await sandbox?.stop();
     },
   };
@@ -201,7 +216,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     discover: discoverResult({ name: 'casdoor-mcp', title: 'Casdoor MCP server', version: packageVersion(), instructions: INSTRUCTIONS }),
     readiness: core.readiness,
     trustProxy: config.trustProxy,
+    ...(config.metrics.token ? { metrics: { metrics: core.metrics, token: config.metrics.token } } : {}),
   });
+  let metricsServer: ServerType | undefined;
+  try {
+    if (config.metrics.port !== undefined) metricsServer = await listenMetrics(core.metrics, config.host, config.metrics.port);
+  } catch (err) {
+    server.close();
+    await core.close();
+    throw err;
+  }
   logger.info(
     { url: publicUrl, issuer: core.issuer, casdoor: core.casdoor.endpoint, sandbox: Boolean(core.sandbox), operator: describeOperator(config) },
     'casdoor-mcp listening',
@@ -215,13 +239,26 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     clientId: core.casdoor.clientId,
     sandbox: core.sandbox,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      for (const s of [server, metricsServer]) {
+        if (!s) continue;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+      }
       await core.close();
     },
   };
+}
+
+/** MCP_METRICS_PORT: /metrics alone on a port of its own (reach it only from the scraper's network). */
+async function listenMetrics(metrics: Metrics, host: string, port: number): Promise<ServerType> {
+  const app = new Hono();
+  mountMetrics(app, metrics, undefined);
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+    s.once('error', reject);
+  });
 }
 
 /** The operator's narrowing, for the start log line. */

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from '../src/cli/args.js';
 import { ConfigError, loadConfig, VARIABLE_NAMES, VARIABLES } from '../src/config.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+// The configuration tables: the README's, and those of the topic pages under docs/.
+const readme = [new URL('../README.md', import.meta.url), ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => new URL(`../docs/${f}`, import.meta.url))]
+  .map((u) => readFileSync(u, 'utf8'))
+  .join('\n');
 const envExample = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
 
 describe('configuration', () => {

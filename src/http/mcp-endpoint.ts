@@ -101,6 +101,13 @@ const validId = (id: unknown): boolean => typeof id === 'string' || (typeof id =
  */
 export function mcpEndpoint(deps: McpEndpointDeps) {
   return async function mcpPost(c: Context): Promise<Response> {
+    const res = await handle(c);
+    // A streamed answer is counted when its reply is written (replied), not when the stream opens.
+    if (!res.headers.get('content-type')?.startsWith('text/event-stream')) deps.ops?.finished(res.status);
+    return res;
+  };
+
+  async function handle(c: Context): Promise<Response> {
     const path = new URL(c.req.url).pathname;
     const prm = resourceMetadataUrl(resourceFor(deps.publicUrl, path));
     // Read the body before any refusal: after unread bodies, @hono/node-server 2.1.8 can reset the
@@ -177,13 +184,19 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       const where = [...new Set(checked.error.issues.map((i) => i.path.map(String).join('.') || '(params)'))].slice(0, 5).join(', ');
       return c.json(rpcError(-32602, `Invalid params for ${String(body.method)}: check ${where}`, id ?? null), 400);
     }
-    deps.ops?.received(body);
+    deps.ops?.received(body, {
+      trace: () => ({ traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') }),
+      protocolVersion: version,
+    });
 
     const credentials = { authorization: deps.authorizationHeaders(c), sessionCookie: getCookie(c, 'casdoor_session_id') };
     let caller: Caller;
+    const authentication = deps.ops?.span('authenticate');
     try {
       caller = await deps.authenticator.authenticate(credentials);
+      authentication?.end();
     } catch (err) {
+      authentication?.end(err instanceof Refusal ? err.rpcMessage : 'unavailable');
       return refuse(c, err, id ?? null, prm);
     }
     // After authentication: a bad credential is a 401 first, and the limit is counted per subject.
@@ -217,7 +230,17 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       return c.body(null, 202);
     }
 
+    const decision = deps.ops?.span('authorize');
     const refusal = gate(caller, body.method as string, body.params, deps.registry);
+    if (decision) {
+      const data = (refusal?.data ?? {}) as { rule?: unknown; required_scope?: unknown };
+      decision.setAttributes({
+        'casdoor_mcp.decision': refusal ? 'deny' : 'allow',
+        'casdoor_mcp.rule': typeof data.rule === 'string' ? data.rule : undefined,
+        'casdoor_mcp.required_scope': typeof data.required_scope === 'string' ? data.required_scope : undefined,
+      });
+      decision.end(refusal ? refusal.rpcMessage : undefined);
+    }
     if (refusal) return refuse(c, refusal, id, prm);
 
     if (canElicit && owner) {
@@ -229,7 +252,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     const status = 'error' in reply ? (HTTP_STATUS_OF[reply.error.code] ?? 200) : 200;
     deps.ops?.replied(reply, status);
     return c.json(reply, status as 200);
-  };
+  }
 
   /**
    * The 2026-07-28 methods, after the same authentication and gate as the 2025 era: server/discover,

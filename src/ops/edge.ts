@@ -3,9 +3,11 @@ import { Refusal, RpcCode } from '../auth/errors.js';
 import type { ToolRegistry } from '../mcp/registry.js';
 import { traceContextOf } from '../mcp/trace-context.js';
 import { isWriteTool } from '../mcp/tool.js';
-import { outcomeOfRefusal, outcomeOfReply, type Audit } from './audit.js';
+import { NO_METRICS, type Metrics } from '../observe/metrics.js';
+import { NO_TELEMETRY, type SpanHandle, type Telemetry, type TraceCarrier } from '../observe/telemetry.js';
+import { outcomeOfRefusal, outcomeOfReply, type Audit, type AuditEntry } from './audit.js';
 import type { RateKind, RateLimiter } from './rate-limit.js';
-import { currentScope } from './request-context.js';
+import { currentScope, type RequestScope } from './request-context.js';
 
 /**
  * What an edge (HTTP endpoint, stdio) calls at each step of a request, so audit and rate limits
@@ -13,8 +15,12 @@ import { currentScope } from './request-context.js';
  * (request-context.ts), opened by the edge before any of these run.
  */
 export interface EdgeOps {
-  /** The parsed JSON-RPC message: its method and params go into the audit line, its _meta trace context into the scope. */
-  received(message: { method?: unknown; params?: unknown }): void;
+  /**
+   * The parsed JSON-RPC message: its method and params go into the audit line, its _meta trace context
+   * into the scope; with tracing on its span starts here, a child of params._meta.traceparent or else
+   * of the HTTP trace headers.
+   */
+  received(message: { method?: unknown; params?: unknown; id?: unknown }, http?: { trace(): TraceCarrier; protocolVersion?: string | undefined }): void;
   /**
    * After authentication: notes the caller and counts the request against its rate limit. Returns
    * a 429 refusal (and sets Retry-After through `headers`) when over the limit.
@@ -24,13 +30,22 @@ export interface EdgeOps {
   refused(err: unknown): void;
   /** The MCP server replied: one audit line when it was a tools/call. */
   replied(reply: { error?: { code: number; data?: unknown }; result?: unknown }, httpStatus: number): void;
+  /** The request ended without refused/replied (tools/list fast path, notifications, answers, bad requests). */
+  finished(httpStatus: number): void;
+  /** A child span of the current request (e.g. the authorization decision); a no-op without tracing. */
+  span(name: string, attributes?: Record<string, string | number | boolean | undefined>): SpanHandle;
 }
 
 export interface EdgeOpsOptions {
   audit: Audit;
   limiter: RateLimiter | undefined;
   registry: ToolRegistry;
+  telemetry?: Telemetry;
+  metrics?: Metrics;
 }
+
+/** Method labels are a closed set: a client's made-up method names must not grow the metrics. */
+const METHODS = new Set(['initialize', 'ping', 'tools/list', 'tools/call', 'notifications/initialized', 'notifications/cancelled', 'response']);
 
 /** The rate-limit key: who the credential names, else where the request came from. */
 export function rateKey(caller: Caller, clientAddress: string | undefined): string {
@@ -39,6 +54,30 @@ export function rateKey(caller: Caller, clientAddress: string | undefined): stri
 
 export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
   const { audit, limiter, registry } = options;
+  const telemetry = options.telemetry ?? NO_TELEMETRY;
+  const metrics = options.metrics ?? NO_METRICS;
+
+  /** A known tool's name, for labels and span names (never a caller's arbitrary string). */
+  function toolOf(scope: RequestScope): string | undefined {
+    if (scope.method !== 'tools/call') return undefined;
+    const name = (scope.params as { name?: unknown } | undefined)?.name;
+    return typeof name === 'string' && registry.get(name) ? name : 'unknown';
+  }
+
+  /** Counts the request and ends its span, once. */
+  function observe(scope: RequestScope, entry: Pick<AuditEntry, 'httpStatus' | 'rpcCode'> & { outcome: string }): void {
+    if (scope.observed) return;
+    scope.observed = true;
+    if (!metrics.enabled && !scope.span) return;
+    const method = scope.method === undefined ? 'invalid' : METHODS.has(scope.method) ? scope.method : 'other';
+    metrics.request(method, toolOf(scope), entry.outcome, (performance.now() - scope.startedAt) / 1000);
+    scope.span?.setAttributes({
+      'casdoor_mcp.outcome': entry.outcome,
+      'http.response.status_code': entry.httpStatus,
+      'rpc.response.status_code': entry.rpcCode === undefined ? undefined : String(entry.rpcCode),
+    });
+    scope.span?.end(entry.outcome === 'ok' ? undefined : entry.outcome);
+  }
 
   function kindOf(method: unknown, params: unknown): RateKind {
     if (method !== 'tools/call') return 'read';
@@ -48,20 +87,49 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
   }
 
   return {
-    received(message) {
+    received(message, http) {
       const scope = currentScope();
       if (!scope) return;
       if (typeof message.method === 'string') scope.method = message.method;
+      else if (message.id !== undefined) scope.method = 'response';
       scope.params = message.params;
       const trace = traceContextOf(message.params);
       if (trace) scope.trace = trace;
+      if (!telemetry.enabled) return;
+      const method = scope.method ?? 'invalid';
+      const tool = toolOf(scope);
+      const fromMeta: TraceCarrier = { traceparent: trace?.traceparent, tracestate: trace?.tracestate };
+      // MCP semantic conventions: span name "{mcp.method.name} {target}", kind SERVER.
+      scope.span = telemetry.startRequest(
+        tool ? `${method} ${tool}` : METHODS.has(method) ? method : 'other',
+        {
+          'mcp.method.name': METHODS.has(method) ? method : 'other',
+          'gen_ai.tool.name': tool,
+          'gen_ai.operation.name': tool ? 'execute_tool' : undefined,
+          'jsonrpc.request.id': typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined,
+          'mcp.protocol.version': http?.protocolVersion,
+          'network.transport': scope.transport === 'http' ? 'tcp' : 'pipe',
+          'network.protocol.name': scope.transport === 'http' ? 'http' : undefined,
+          'client.address': scope.clientAddress,
+          'casdoor_mcp.request_id': scope.requestId,
+        },
+        [fromMeta, http?.trace() ?? {}],
+      );
     },
     admit(headers, caller, method, params) {
       const scope = currentScope();
       if (scope) scope.caller = caller;
+      if (scope?.span) {
+        scope.span.setAttributes({
+          'enduser.id': caller.kind === 'anonymous' ? undefined : caller.principal.id,
+          'casdoor_mcp.caller.kind': caller.kind,
+          'casdoor_mcp.caller.client_id': caller.kind === 'token' ? caller.clientId : undefined,
+        });
+      }
       if (!limiter) return undefined;
       const limited = limiter.take(rateKey(caller, scope?.clientAddress), kindOf(method, params));
       if (!limited) return undefined;
+      metrics.rateLimited(limited.kind);
       headers?.header('Retry-After', String(limited.retryAfterSeconds));
       return new Refusal(RpcCode.RateLimited, 'rate_limited', {
         kind: limited.kind,
@@ -72,11 +140,25 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
     },
     refused(err) {
       const scope = currentScope();
-      if (scope) audit.record(scope, outcomeOfRefusal(err));
+      if (!scope) return;
+      const entry = outcomeOfRefusal(err);
+      audit.record(scope, entry);
+      observe(scope, entry);
     },
     replied(reply, httpStatus) {
       const scope = currentScope();
-      if (scope?.method === 'tools/call') audit.record(scope, outcomeOfReply(reply, httpStatus));
+      if (!scope) return;
+      const entry = outcomeOfReply(reply, httpStatus);
+      if (scope.method === 'tools/call') audit.record(scope, entry);
+      observe(scope, entry);
+    },
+    finished(httpStatus) {
+      const scope = currentScope();
+      if (!scope || scope.observed) return;
+      observe(scope, httpStatus < 400 ? { outcome: 'ok', httpStatus } : { outcome: 'invalid_request', httpStatus });
+    },
+    span(name, attributes = {}) {
+      return telemetry.startChild(currentScope()?.span, name, attributes);
     },
   };
 }

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
+import type { SpanHandle } from '../observe/telemetry.js';
 import { CasdoorError } from '../casdoor/errors.js';
 import type { TraceContext } from '../mcp/trace-context.js';
 
@@ -30,6 +31,10 @@ export interface RequestScope {
   trace?: TraceContext;
   /** Set once the audit line is written, so a request never gets two. */
   audited?: boolean;
+  /** The request's span, when tracing is on (src/observe). */
+  span?: SpanHandle;
+  /** Set once the request is counted and its span ended. */
+  observed?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

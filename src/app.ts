@@ -12,6 +12,7 @@ import type { EdgeOps } from './ops/edge.js';
 import type { Readiness } from './ops/health.js';
 import type { Metrics } from './observe/metrics.js';
 import { mountMetrics } from './observe/metrics-endpoint.js';
+import type { ElicitationRouter } from './store/elicitation-router.js';
 import { newScope, requestIdFrom, runInScope } from './ops/request-context.js';
 
 export interface AppDeps {
@@ -34,6 +35,8 @@ export interface AppDeps {
   readiness?: Readiness;
   /** Take the client address from the last X-Forwarded-For entry (behind a reverse proxy). */
   trustProxy?: boolean;
+  /** Routes answers to elicitations across instances (REDIS_URL). */
+  elicitations?: ElicitationRouter;
   /** GET /metrics on this app, to this bearer token only (MCP_METRICS_TOKEN). */
   metrics?: { metrics: Metrics; token: string };
 }

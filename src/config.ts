@@ -71,6 +71,8 @@ const EnvSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Shared state for a fleet (rate limits, client capabilities, elicitation routing); unset: this process only. */
+  REDIS_URL: z.string().trim().refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), 'expected a redis:// or rediss:// URL').optional(),
   /** Prometheus metrics: /metrics on the MCP port behind this bearer token, and/or on a port of their own. */
   MCP_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters').optional(),
   MCP_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
@@ -120,6 +122,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MCP_READINESS_CACHE_SECONDS', flag: 'readiness-cache-seconds', default: '5', description: 'how long /readyz reuses its probe of Casdoor and the JWKS' },
   { name: 'HOST', flag: 'host', default: '127.0.0.1', description: 'listen address' },
   { name: 'PORT', flag: 'port', default: '3000', description: 'listen port (0 = any free port)' },
+  { name: 'REDIS_URL', flag: 'redis-url', default: '(none: state in this process)', description: 'Redis for state shared by several instances (docs/operations.md)', secret: true },
   { name: 'MCP_METRICS_TOKEN', flag: 'metrics-token', default: '(none)', description: 'serve Prometheus /metrics on the MCP port to this bearer token', secret: true },
   { name: 'MCP_METRICS_PORT', flag: 'metrics-port', default: '(none)', description: 'serve Prometheus /metrics on this port of HOST, without a token' },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otel-endpoint', default: '(none: no tracing)', description: 'OTLP/HTTP base URL for traces, e.g. https://casdoor.example.com/api' },
@@ -167,6 +170,7 @@ export interface Config {
   host: string;
   port: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  redisUrl: string | undefined;
   /** Prometheus metrics: enabled when either is set. */
   metrics: { token: string | undefined; port: number | undefined };
   telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string };
@@ -217,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
     metrics: { token: e.MCP_METRICS_TOKEN, port: e.MCP_METRICS_PORT },
     telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME },
   };

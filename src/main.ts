@@ -28,6 +28,10 @@ import { observeAdapter } from './observe/casdoor-calls.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { mountMetrics } from './observe/metrics-endpoint.js';
 import { createTelemetry, type Telemetry } from './observe/telemetry.js';
+import { createClientCapabilityStore } from './mcp/client-capabilities.js';
+import { createSharedCapabilityStore } from './store/capabilities.js';
+import { createElicitationRouter } from './store/elicitation-router.js';
+import { connectRedis, type RedisStore } from './store/redis.js';
 import { TOOLS } from './tools/index.js';
 
 export interface RunningServer {
@@ -67,6 +71,8 @@ export interface Core {
   readiness: Readiness;
   telemetry: Telemetry;
   metrics: Metrics;
+  /** Redis, when REDIS_URL is set: state shared by the instances of a fleet. */
+  shared: RedisStore | undefined;
   /** Bearer tokens must name `publicUrl` (when there is one) or the server's own client id as audience. */
   authenticator(publicUrl: string | undefined): Authenticator;
   close(): Promise<void>;
@@ -126,6 +132,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   const telemetry = await createTelemetry({ ...config.telemetry, serviceVersion: packageVersion() }, logger);
   const metrics = await createMetrics(config.metrics.token !== undefined || config.metrics.port !== undefined);
   const observed = observeAdapter(adapter, casdoor.endpoint, telemetry, metrics);
+  const shared = config.redisUrl ? await connectRedis({ url: config.redisUrl, logger, onState: (up) => metrics.sharedStoreUp(up) }) : undefined;
   // Confirmations of the 2026 era are sealed with a key every instance of a deployment derives alike.
   const requestState = createRequestStateSealer(casdoor.clientSecret);
   const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState });
@@ -158,6 +165,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     readiness,
     telemetry,
     metrics,
+    shared,
     authenticator(publicUrl) {
       const audiences = [casdoor.clientId, ...config.allowedAudiences];
       if (publicUrl) audiences.push(publicUrl, `${new URL(publicUrl).origin}/api/mcp`);
@@ -167,6 +175,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     async close() {
       await mcp.close();
       await telemetry.shutdown();
+      await shared?.close();
       await sandbox?.stop();
     },
   };
@@ -177,8 +186,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** Starts the HTTP server (and the sandbox Casdoor when none is configured). Everything it needs comes in. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const core = await createCore(config, logger);
-  const exchange = new ExchangeTransport();
+  const local = createClientCapabilityStore();
+  const exchange = new ExchangeTransport({ clients: core.shared ? createSharedCapabilityStore(core.shared, local) : local });
   await core.mcp.connect(exchange);
+  const elicitations = await createElicitationRouter(exchange, core.shared, logger);
 
   // Listen first: with PORT=0 the public URL is known only once the port is.
   let app: Hono | undefined;
@@ -216,6 +227,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     discover: discoverResult({ name: 'casdoor-mcp', title: 'Casdoor MCP server', version: packageVersion(), instructions: INSTRUCTIONS }),
     readiness: core.readiness,
     trustProxy: config.trustProxy,
+    elicitations,
     ...(config.metrics.token ? { metrics: { metrics: core.metrics, token: config.metrics.token } } : {}),
   });
   let metricsServer: ServerType | undefined;

@@ -38,6 +38,7 @@ import {
 } from '../mcp/modern.js';
 import type { ToolRegistry } from '../mcp/registry.js';
 import type { EdgeOps } from '../ops/edge.js';
+import type { ElicitationRouter } from '../store/elicitation-router.js';
 import { wwwAuthenticate } from './challenge.js';
 import { replyMaybeStreamed } from './sse-reply.js';
 import { resourceFor, resourceMetadataUrl } from './well-known.js';
@@ -57,6 +58,8 @@ export interface McpEndpointDeps {
   ops?: EdgeOps;
   /** The server/discover result of the 2026 era (src/mcp/modern.ts discoverResult). */
   discover?: Record<string, unknown>;
+  /** Routes answers to elicitations across instances (src/store); without it, answers stay local. */
+  elicitations?: ElicitationRouter;
 }
 
 type Json = Record<string, unknown>;
@@ -212,10 +215,10 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     // (elicitation), and use it when this call's answer can carry a question (SSE accepted).
     const owner = credentialKey(caller, credentials);
     if (body.method === 'initialize' && owner) {
-      deps.exchange.clients.remember(owner, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
+      await deps.exchange.clients.remember(owner, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
     }
     const canElicit =
-      body.method === 'tools/call' && deps.exchange.clients.canElicit(owner) && /text\/event-stream/i.test(c.req.header('accept') ?? '');
+      body.method === 'tools/call' && /text\/event-stream/i.test(c.req.header('accept') ?? '') && (await deps.exchange.clients.canElicit(owner));
     const extra = { authInfo: { token: '', clientId: '', scopes: [], extra: { caller, canElicit } }, requestInfo: { headers: {} } };
 
     if (isNotification) {
@@ -225,8 +228,9 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if (isResponse) {
       // An answer to one of our elicitations: it reaches the Server only from the credential it was sent
       // to. Anything else is dropped with the same 202, so the answer reveals nothing about others.
-      const delivery = deps.exchange.respond(body as unknown as JSONRPCReply, owner);
-      if (delivery !== 'delivered') deps.logger.warn({ delivery }, 'dropped a response that answers no outstanding request of this client');
+      const answer = body as unknown as JSONRPCReply;
+      const delivery = deps.elicitations ? await deps.elicitations.inbound(answer, owner) : deps.exchange.respond(answer, owner);
+      if (delivery !== 'delivered' && delivery !== 'forwarded') deps.logger.warn({ delivery }, 'dropped a response that answers no outstanding request of this client');
       return c.body(null, 202);
     }
 
@@ -245,7 +249,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
 
     if (canElicit && owner) {
       const messages = deps.exchange.stream(body as unknown as JSONRPCRequest, extra, owner, c.req.raw.signal);
-      return replyMaybeStreamed(c, messages, (reply, status) => deps.ops?.replied(reply, status));
+      return replyMaybeStreamed(c, deps.elicitations ? deps.elicitations.outbound(messages) : messages, (reply, status) => deps.ops?.replied(reply, status));
     }
     if (body.method === 'tools/list') return toolsList(c, caller, id, false);
     const reply = await deps.exchange.request(body as unknown as JSONRPCRequest, extra, c.req.raw.signal);

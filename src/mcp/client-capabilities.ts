@@ -11,9 +11,9 @@ import { createLruCache } from '../auth/token-cache.js';
  */
 export interface ClientCapabilityStore {
   /** Records the capabilities a client declared; `notAfterMs` caps the entry (a token's exp). */
-  remember(owner: string, declared: { elicitation: boolean }, notAfterMs?: number): void;
+  remember(owner: string, declared: { elicitation: boolean }, notAfterMs?: number): void | Promise<void>;
   /** Whether the client behind `owner` declared elicitation in its last initialize (and it is still fresh). */
-  canElicit(owner: string | undefined): boolean;
+  canElicit(owner: string | undefined): boolean | Promise<boolean>;
   readonly size: number;
 }
 

@@ -33,13 +33,13 @@ export interface TelemetrySettings {
   serviceVersion: string;
 }
 
-const NOOP_SPAN: SpanHandle = { setAttributes() {}, end() {} };
+export const NO_SPAN: SpanHandle = { setAttributes() {}, end() {} };
 
 /** What runs when no endpoint is configured: nothing loaded, nothing allocated per request. */
 export const NO_TELEMETRY: Telemetry = {
   enabled: false,
-  startRequest: () => NOOP_SPAN,
-  startChild: () => NOOP_SPAN,
+  startRequest: () => NO_SPAN,
+  startChild: () => NO_SPAN,
   flush: async () => {},
   shutdown: async () => {},
 };

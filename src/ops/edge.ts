@@ -4,7 +4,7 @@ import type { ToolRegistry } from '../mcp/registry.js';
 import { traceContextOf } from '../mcp/trace-context.js';
 import { isWriteTool } from '../mcp/tool.js';
 import { NO_METRICS, type Metrics } from '../observe/metrics.js';
-import { NO_TELEMETRY, type SpanHandle, type Telemetry, type TraceCarrier } from '../observe/telemetry.js';
+import { NO_SPAN, NO_TELEMETRY, type SpanHandle, type Telemetry, type TraceCarrier } from '../observe/telemetry.js';
 import { outcomeOfRefusal, outcomeOfReply, type Audit, type AuditEntry } from './audit.js';
 import type { RateKind, RateLimiter } from './rate-limit.js';
 import { currentScope, type RequestScope } from './request-context.js';
@@ -158,7 +158,7 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
       observe(scope, httpStatus < 400 ? { outcome: 'ok', httpStatus } : { outcome: 'invalid_request', httpStatus });
     },
     span(name, attributes = {}) {
-      return telemetry.startChild(currentScope()?.span, name, attributes);
+      return telemetry.enabled ? telemetry.startChild(currentScope()?.span, name, attributes) : NO_SPAN;
     },
   };
 }

@@ -234,17 +234,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       return c.body(null, 202);
     }
 
-    const decision = deps.ops?.span('authorize');
-    const refusal = gate(caller, body.method as string, body.params, deps.registry);
-    if (decision) {
-      const data = (refusal?.data ?? {}) as { rule?: unknown; required_scope?: unknown };
-      decision.setAttributes({
-        'casdoor_mcp.decision': refusal ? 'deny' : 'allow',
-        'casdoor_mcp.rule': typeof data.rule === 'string' ? data.rule : undefined,
-        'casdoor_mcp.required_scope': typeof data.required_scope === 'string' ? data.required_scope : undefined,
-      });
-      decision.end(refusal ? refusal.rpcMessage : undefined);
-    }
+    const refusal = authorize(caller, body.method as string, body.params);
     if (refusal) return refuse(c, refusal, id, prm);
 
     if (canElicit && owner) {
@@ -263,7 +253,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
    * tools/list with caching hints, tools/call with confirmations as input_required results.
    */
   async function modernReply(c: Context, request: JSONRPCRequest, caller: Caller, modern: ModernRequest, prm: string): Promise<Response> {
-    const refusal = gate(caller, request.method, request.params, deps.registry);
+    const refusal = authorize(caller, request.method, request.params);
     if (refusal) return refuse(c, refusal, request.id, prm);
     if (request.method === 'server/discover') return c.json({ jsonrpc: '2.0', id: request.id, result: deps.discover ?? {} });
     if (request.method === 'tools/list') return toolsList(c, caller, request.id, true);
@@ -293,6 +283,22 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
    * SDK's reply (test/http/tools-list-fast-path.test.ts compares them); the 2026 reply adds
    * resultType and the caching hints: private once a credential filtered the list, public for anonymous.
    */
+  /** The gate's decision, as a span of its own when tracing is on. */
+  function authorize(caller: Caller, method: string, params: unknown): Refusal | undefined {
+    const decision = deps.ops?.span('authorize');
+    const refusal = gate(caller, method, params, deps.registry);
+    if (decision) {
+      const data = (refusal?.data ?? {}) as { rule?: unknown; required_scope?: unknown };
+      decision.setAttributes({
+        'casdoor_mcp.decision': refusal ? 'deny' : 'allow',
+        'casdoor_mcp.rule': typeof data.rule === 'string' ? data.rule : undefined,
+        'casdoor_mcp.required_scope': typeof data.required_scope === 'string' ? data.required_scope : undefined,
+      });
+      decision.end(refusal ? refusal.rpcMessage : undefined);
+    }
+    return refusal;
+  }
+
   function toolsList(c: Context, caller: Caller, id: unknown, modern: boolean): Response {
     const tools = deps.registry.visibleTo(caller);
     const scope = caller.kind === 'anonymous' ? 'public' : 'private';

@@ -40,7 +40,7 @@ function watch(child, name) {
  * Spawns the server on `port` and polls an anonymous tools/list every 5 ms from the moment of spawn;
  * `startMs` is the time to the first 200 with a tool list. Parses the banner for the sandbox details.
  */
-export async function startOurServer(port, { timeoutMs = 20_000, cli = 'dist/src/cli.js' } = {}) {
+export async function startOurServer(port, { timeoutMs = 20_000, cli = 'dist/src/cli.js', sandbox, env = {} } = {}) {
   const t0 = performance.now();
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server only (e.g. --cpu-prof), for investigations.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -54,6 +54,18 @@ export async function startOurServer(port, { timeoutMs = 20_000, cli = 'dist/src
       LOG_LEVEL: 'warn',
       MCP_RATE_LIMIT_READS_PER_MINUTE: '1000000',
       MCP_RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
+      // The sandbox in its own process (bench/sandbox.mjs), as a real Casdoor would be.
+      ...(sandbox
+        ? {
+            CASDOOR_ENDPOINT: sandbox.url,
+            CASDOOR_CLIENT_ID: sandbox.demo.clientId,
+            CASDOOR_CLIENT_SECRET: sandbox.demo.clientSecret,
+            CASDOOR_APPLICATION: sandbox.demo.application,
+            CASDOOR_ORGANIZATION: sandbox.demo.organization,
+            CASDOOR_ISSUER: sandbox.issuer,
+          }
+        : {}),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -92,13 +104,13 @@ export async function startOurServer(port, { timeoutMs = 20_000, cli = 'dist/src
     throw new Error(`the server did not answer tools/list within ${timeoutMs} ms${state.exit ? ` (exited ${JSON.stringify(state.exit)})` : ''}\n${logLines.last.join('\n')}`);
   }
   // The banner is written right after the listener is ready; give stdout a moment to arrive.
-  for (let i = 0; i < 200 && !stdout.includes('Demo client secret'); i += 1) await sleep(10);
+  for (let i = 0; i < 200 && !stdout.includes(sandbox ? 'listening' : 'Demo client secret'); i += 1) await sleep(10);
   const field = (re) => {
     const m = re.exec(stdout);
     if (!m) throw new Error(`banner lacks ${re}: ${stdout}`);
     return m[1];
   };
-  const tokenEndpoint = field(/Sandbox token endpoint: (\S+)/);
+  const tokenEndpoint = sandbox ? sandbox.tokenEndpoint : field(/Sandbox token endpoint: (\S+)/);
   return {
     child,
     pid: child.pid,
@@ -107,10 +119,54 @@ export async function startOurServer(port, { timeoutMs = 20_000, cli = 'dist/src
     url: field(/listening: (\S+)/),
     sandboxUrl: new URL(tokenEndpoint).origin,
     tokenEndpoint,
-    clientId: field(/Demo client id: +(\S+)/),
-    clientSecret: field(/Demo client secret: +(\S+)/),
+    clientId: sandbox ? sandbox.demo.clientId : field(/Demo client id: +(\S+)/),
+    clientSecret: sandbox ? sandbox.demo.clientSecret : field(/Demo client secret: +(\S+)/),
     startMs,
   };
+}
+
+/** Spawns the sandbox Casdoor in its own process (bench/sandbox.mjs) and reads its details. */
+export async function startSandboxProcess(port) {
+  const child = spawn(process.execPath, ['bench/sandbox.mjs', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const state = watch(child, 'sandbox');
+  const info = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the sandbox did not start within 10 s')), 10_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the sandbox exited with ${code}`)));
+  });
+  return { child, pid: child.pid, state, ...info };
+}
+
+/** A throwaway redis-server on loopback (no persistence), or undefined when none is installed. */
+export async function startRedisServer(port) {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const state = watch(child, 'redis');
+  const ok = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 10_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    child.once('error', () => resolve(false));
+    child.once('exit', () => resolve(false));
+  });
+  if (!ok) {
+    child.kill('SIGKILL');
+    return undefined;
+  }
+  return { child, pid: child.pid, state, url: `redis://127.0.0.1:${port}` };
 }
 
 /** Spawns the bare Hono baseline serving the bytes in `bodyFile`. */

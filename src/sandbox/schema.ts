@@ -8,7 +8,7 @@ export type Kind = 's' | 'i' | 'f' | 'b' | 'as' | 'a' | 'o' | 'm' | 'r';
 export type Field = { name: string; kind: Kind };
 export interface Schema { type: string; fields: Field[]; byKey: Map<string, Field> }
 
-function schema(type: string, spec: string): Schema {
+export function schema(type: string, spec: string): Schema {
   const fields = spec.trim().split(/\s+/).map((token) => {
     const [name = '', kind = 's'] = token.split(':');
     return { name, kind: kind as Kind };

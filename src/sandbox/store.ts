@@ -5,6 +5,7 @@ import type { Schema } from './schema.js';
 import {
   applicationTemplate, defaultSignupItems, mcpScopes, organizationTemplate, userTemplate,
 } from './defaults.js';
+import { seedFamilies } from './families/index.js';
 import type { KeyRing } from './keys.js';
 import { TokenStore } from './token-store.js';
 import type { Application, Organization, SandboxStore, TokenRecord, User } from './types.js';
@@ -25,7 +26,7 @@ export function createStore(keys: KeyRing, startMs: number, clock: () => number 
   const created = (): string => rfc3339(startMs - (100 - tick++) * 1000);
   const store: SandboxStore = {
     organizations: new Map(), applications: new Map(), users: new Map(),
-    certs: new Map(), tokens: new TokenStore(clock), sessions: new Map(),
+    certs: new Map(), tokens: new TokenStore(clock), sessions: new Map(), tables: new Map(),
   };
   store.certs.set('admin/cert-built-in', keys.certRecord(startMs - 200_000));
 
@@ -106,6 +107,7 @@ export function createStore(keys: KeyRing, startMs: number, clock: () => number 
     password: 'carol-pass', displayName: 'Carol Clark', email: 'carol@globex.example.com',
     phone: '5550200001', isAdmin: true, signupApplication: 'globex-web',
   });
+  seedFamilies(store, created);
   return store;
 }
 

@@ -141,6 +141,7 @@ export interface SandboxStore {
   certs: Map<string, Cert>; // key 'admin/<name>'
   tokens: TokenStore; // rows keyed by the sha256 hex of the access token
   sessions: Map<string, SessionRecord>; // key = cookie value
+  tables: Map<string, Map<string, Record<string, unknown>>>; // the generic families' rows (family.ts), by table
 }
 
 export interface IssueTokenOptions {

@@ -57,6 +57,7 @@ const EnvSchema = z.object({
   /** Operator narrowing that no caller can widen. */
   MCP_READ_ONLY: bool.default(false),
   MCP_TOOLS: names('tool names', /^[a-z][a-z0-9_]*$/).optional(),
+  MCP_TOOLSETS: names('toolset names', /^[a-z]+$/).optional(),
   MCP_ALLOWED_ORGANIZATIONS: names('organization names', /^[^/\s,]+$/).optional(),
   /** Per caller and minute; 0 disables the limit. */
   MCP_RATE_LIMIT_READS_PER_MINUTE: perMinute.default(600),
@@ -113,6 +114,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MCP_MAX_BODY_BYTES', flag: 'max-body-bytes', default: '1048576', description: 'request body limit, bytes' },
   { name: 'MCP_READ_ONLY', flag: 'read-only', boolean: true, default: 'false', description: 'remove every write tool for every caller' },
   { name: 'MCP_TOOLS', flag: 'tools', default: '(all tools)', description: 'allow-list of tool names, comma-separated' },
+  { name: 'MCP_TOOLSETS', flag: 'toolsets', default: '(all families)', description: 'families offered (applications, users, organizations, roles, permissions, providers, tokens, groups), comma-separated' },
   { name: 'MCP_ALLOWED_ORGANIZATIONS', flag: 'allowed-organizations', default: '(all)', description: 'organizations any caller may act on, comma-separated' },
   { name: 'MCP_RATE_LIMIT_READS_PER_MINUTE', flag: 'rate-limit-reads-per-minute', default: '600', description: 'requests per caller and minute that are not write tool calls; 0 = no limit' },
   { name: 'MCP_RATE_LIMIT_WRITES_PER_MINUTE', flag: 'rate-limit-writes-per-minute', default: '60', description: 'write tool calls per caller and minute; 0 = no limit' },
@@ -138,6 +140,8 @@ export interface OperatorSettings {
   tools: readonly string[] | undefined;
   /** Organizations any caller may act on; undefined = all. */
   allowedOrganizations: readonly string[] | undefined;
+  /** The tool families offered (MCP_TOOLSETS), or undefined for all; combined with `tools`. */
+  toolsets?: readonly string[] | undefined;
 }
 
 /** A configured Casdoor and the server's own application in it. */
@@ -212,7 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedAudiences: e.MCP_ALLOWED_AUDIENCES,
     allowedOrigins: e.MCP_ALLOWED_ORIGINS.map((o) => o.replace(/\/+$/, '')),
     maxBodyBytes: e.MCP_MAX_BODY_BYTES,
-    operator: { readOnly: e.MCP_READ_ONLY, tools: e.MCP_TOOLS, allowedOrganizations: e.MCP_ALLOWED_ORGANIZATIONS },
+    operator: { readOnly: e.MCP_READ_ONLY, tools: e.MCP_TOOLS, toolsets: e.MCP_TOOLSETS, allowedOrganizations: e.MCP_ALLOWED_ORGANIZATIONS },
     rateLimit: { readsPerMinute: e.MCP_RATE_LIMIT_READS_PER_MINUTE, writesPerMinute: e.MCP_RATE_LIMIT_WRITES_PER_MINUTE },
     trustProxy: e.MCP_TRUST_PROXY,
     introspection: { enabled: e.MCP_TOKEN_INTROSPECTION, cacheSeconds: e.MCP_TOKEN_INTROSPECTION_CACHE_SECONDS },

@@ -6,6 +6,8 @@ export interface ToolAccess {
   action: 'read' | 'write';
   /** Casdoor lets any signed-in user read one such object, masked (get-application is public). */
   publicRead?: boolean;
+  /** Only global administrators and applications (creating or deleting organizations). */
+  globalAdminOnly?: boolean;
 }
 
 /**
@@ -22,6 +24,13 @@ export function checkOrganization(
 ): void {
   const orgs = administeredOrganizations(principal);
   if (orgs === 'all') return;
+  if (access.globalAdminOnly) {
+    throw new ForbiddenError(
+      'global_admin_required',
+      `${describePrincipal(principal)} is not a global administrator; only global administrators may use ${tool}`,
+      tool,
+    );
+  }
   if (orgs === 'none') {
     if (access.action === 'read' && access.publicRead) return;
     throw new ForbiddenError(

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { SDK } from 'casdoor-nodejs-sdk';
 import { CasdoorError } from './errors.js';
-import type { CasdoorApplication, CasdoorOrganization, CasdoorUser, Page } from './types.js';
+import type { CasdoorApplication, CasdoorFamily, CasdoorObject, CasdoorOrganization, CasdoorUser, Page } from './types.js';
 
 /**
  * The one module that imports casdoor-nodejs-sdk. Every call:
@@ -33,6 +33,21 @@ export interface CasdoorAdapter {
    */
   updateUser(owner: string, name: string, user: CasdoorUser, columns: readonly string[]): Promise<void>;
   deleteUser(user: Pick<CasdoorUser, 'owner' | 'name'>): Promise<void>;
+  /**
+   * One page of a family's objects (get-<plural>). `owner` "" lists every owner; `organization`
+   * narrows tokens by their organization column. Casdoor's own controllers apply no more than that.
+   */
+  listObjects(family: CasdoorFamily, query: { owner: string; organization?: string; page: number; pageSize: number }): Promise<Page<CasdoorObject>>;
+  /** One object by id "<owner>/<name>" (get-<family>); null when Casdoor has none. */
+  getObject(family: CasdoorFamily, id: string): Promise<CasdoorObject | null>;
+  addObject(family: CasdoorFamily, object: CasdoorObject): Promise<void>;
+  /**
+   * Writes `object` over the row `id` (update-<family>). Casdoor writes every column of these
+   * families (AllCols), so pass the whole object as read with the changes applied.
+   */
+  updateObject(family: CasdoorFamily, id: string, object: CasdoorObject): Promise<void>;
+  /** delete-<family> with the object as read, so Casdoor also removes what hangs on it (policy rows). */
+  deleteObject(family: CasdoorFamily, object: CasdoorObject): Promise<void>;
   /** Resolves a casdoor_session_id cookie; null when Casdoor says it is not signed in. */
   getAccount(sessionCookie: string): Promise<CasdoorUser | null>;
   /**
@@ -200,6 +215,37 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
         sdk.http.post('/delete-user', { owner: user.owner, name: user.name }, { params: { id: `${user.owner}/${user.name}` } }),
       );
     },
+    async listObjects(family, { owner, organization, page, pageSize }) {
+      const path = `/get-${PLURAL[family]}`;
+      const params = { owner, ...(organization ? { organization } : {}), p: page, pageSize };
+      const env = await call('GET', path, () => sdk.http.get(path, { params }));
+      const items = Array.isArray(env.data) ? (env.data as CasdoorObject[]) : [];
+      const total = typeof env.data2 === 'number' ? env.data2 : items.length;
+      return { items, total };
+    },
+    async getObject(family, id) {
+      const path = `/get-${family}`;
+      try {
+        const env = await call('GET', path, () => sdk.http.get(path, { params: { id } }));
+        return isObject(env.data) ? (env.data as CasdoorObject) : null;
+      } catch (err) {
+        // get-token answers a missing id with an error ("The token: <id> does not exist").
+        if (err instanceof CasdoorError && err.code === 'casdoor_rejected' && err.message.endsWith(`${id} does not exist`)) return null;
+        throw err;
+      }
+    },
+    async addObject(family, object) {
+      const path = `/add-${family}`;
+      await write(path, () => sdk.http.post(path, copy(object)));
+    },
+    async updateObject(family, id, object) {
+      const path = `/update-${family}`;
+      await write(path, () => sdk.http.post(path, copy(object), { params: { id } }));
+    },
+    async deleteObject(family, object) {
+      const path = `/delete-${family}`;
+      await write(path, () => sdk.http.post(path, copy(object)));
+    },
     async getAccount(sessionCookie) {
       const path = '/get-account';
       let res: { data: unknown };
@@ -232,6 +278,10 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
     },
   };
 }
+
+const PLURAL: Record<CasdoorFamily, string> = {
+  organization: 'organizations', role: 'roles', permission: 'permissions', provider: 'providers', token: 'tokens', group: 'groups',
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

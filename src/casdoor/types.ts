@@ -27,3 +27,13 @@ export interface Page<T> {
   items: T[];
   total: number;
 }
+
+/** The families served by the generic object calls of the adapter, by Casdoor's REST word. */
+export type CasdoorFamily = 'organization' | 'role' | 'permission' | 'provider' | 'token' | 'group';
+
+/** An object of one of those families: "<owner>/<name>" is its id. */
+export interface CasdoorObject {
+  owner: string;
+  name: string;
+  [field: string]: unknown;
+}

@@ -30,8 +30,30 @@ export interface ToolRegistry {
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
+  return saysSomething(rest) as Record<string, unknown>;
 }
+
+const SAFE_INTEGER = new Set([Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
+
+/**
+ * Drops what constrains nothing and only grows tools/list: `additionalProperties: {}` (zod's
+ * passthrough and records of unknown; strict validators warn on it), `propertyNames: {type:
+ * "string"}` (every JSON key is one) and the safe-integer bounds zod puts on every integer.
+ */
+function saysSomething(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(saysSomething);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'additionalProperties' && isEmptySchema(value)) continue;
+    if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
+    if ((key === 'minimum' || key === 'maximum') && SAFE_INTEGER.has(value as number)) continue;
+    out[key] = saysSomething(value);
+  }
+  return out;
+}
+
+const isEmptySchema = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
 
 export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegistry, operator: OperatorPolicy = OPEN_POLICY): ToolRegistry {
   // Tools run with their context narrowed to the operator's organizations.

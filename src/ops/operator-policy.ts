@@ -1,5 +1,6 @@
 import { ForbiddenError } from '../auth/errors.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
+import type { CasdoorFamily, CasdoorObject } from '../casdoor/types.js';
 import { ConfigError, type OperatorSettings } from '../config.js';
 import { isWriteTool, ToolError, type AnyTool, type ToolContext } from '../mcp/tool.js';
 
@@ -32,6 +33,12 @@ export function createOperatorPolicy(settings: OperatorSettings, knownTools: rea
   if (unknown.length > 0) {
     throw new ConfigError('MCP_TOOLS', `unknown tool${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${knownTools.join(', ')}`);
   }
+  const knownSets = new Set(knownTools.map(toolsetOf).filter((t): t is string => t !== undefined));
+  const unknownSets = (settings.toolsets ?? []).filter((t) => !knownSets.has(t));
+  if (unknownSets.length > 0) {
+    throw new ConfigError('MCP_TOOLSETS', `unknown toolset${unknownSets.length > 1 ? 's' : ''} ${unknownSets.join(', ')}; known: ${[...knownSets].join(', ')}`);
+  }
+  const toolsets = settings.toolsets ? new Set(settings.toolsets) : undefined;
   const tools = settings.tools ? new Set(settings.tools) : undefined;
   const orgs = settings.allowedOrganizations ? new Set(settings.allowedOrganizations) : undefined;
   const allowed = (org: string): boolean => orgs === undefined || orgs.has(org);
@@ -73,11 +80,36 @@ export function createOperatorPolicy(settings: OperatorSettings, knownTools: rea
       if (app && typeof app.organization === 'string') assertOrganization(app.organization, tool);
       return app;
     };
+    // The other families: the organization an object belongs to is its name (organizations), its
+    // organization column (tokens) or its owner; global providers (owner "admin") stay readable.
+    const orgOf = (family: CasdoorFamily, o: CasdoorObject): string | undefined =>
+      family === 'organization' ? o.name : family === 'token' ? String(o.organization ?? '') : family === 'provider' && o.owner === 'admin' ? undefined : o.owner;
+    const listObjects: CasdoorAdapter['listObjects'] = async (family, query) => {
+      if (family === 'organization') {
+        const found = await Promise.all([...orgs!].map((name) => casdoor.getObject(family, `admin/${name}`)));
+        const items = found.filter((o): o is CasdoorObject => o !== null);
+        return { items: items.slice((query.page - 1) * query.pageSize, query.page * query.pageSize), total: items.length };
+      }
+      const narrowed =
+        family === 'token'
+          ? { ...query, organization: pick(query.organization || undefined, 'organization') }
+          : { ...query, owner: pick(query.owner || undefined, 'owner') };
+      const page = await casdoor.listObjects(family, narrowed);
+      return { ...page, items: page.items.filter((o) => { const org = orgOf(family, o); return org === undefined || allowed(org); }) };
+    };
+    const getObject: CasdoorAdapter['getObject'] = async (family, id) => {
+      const object = await casdoor.getObject(family, id);
+      const org = object ? orgOf(family, object) : undefined;
+      if (org !== undefined) assertOrganization(org, tool);
+      return object;
+    };
     return new Proxy(casdoor, {
       get(target, prop, receiver) {
         if (prop === 'listApplications') return listApplications;
         if (prop === 'getApplication') return getApplication;
         if (prop === 'listUsers') return listUsers;
+        if (prop === 'listObjects') return listObjects;
+        if (prop === 'getObject') return getObject;
         const value = Reflect.get(target, prop, receiver) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -101,6 +133,8 @@ export function createOperatorPolicy(settings: OperatorSettings, knownTools: rea
     allowedOrganizations: orgs,
     disabledReason(tool) {
       if (tools && !tools.has(tool.name)) return 'not in MCP_TOOLS';
+      const set = toolsetOf(tool.name);
+      if (toolsets && set !== undefined && !toolsets.has(set)) return `its toolset ${set} is not in MCP_TOOLSETS`;
       if (settings.readOnly && isWriteTool(tool)) return 'the server is read-only (MCP_READ_ONLY)';
       return undefined;
     },
@@ -110,6 +144,12 @@ export function createOperatorPolicy(settings: OperatorSettings, knownTools: rea
       return { ...tool, run: (args: unknown, ctx: ToolContext) => tool.run(args, narrowContext(ctx, tool.name)) };
     },
   };
+}
+
+/** A tool's family (toolset): "roles" for get_roles, get_role, add_role, ...; undefined for whoami (always offered). */
+export function toolsetOf(tool: string): string | undefined {
+  const m = /^(?:get|add|update|delete)_([a-z]+?)s?$/.exec(tool);
+  return m ? `${m[1]}s` : undefined;
 }
 
 /** No narrowing: what a registry built without a policy uses. */

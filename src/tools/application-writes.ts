@@ -3,6 +3,7 @@ import { CasdoorError } from '../casdoor/errors.js';
 import { defineTool, ToolError } from '../mcp/tool.js';
 import { ApplicationFields, applicationProblem, containsMask, presentApplication, SECRET_FIELDS } from './application-fields.js';
 import { AppOut, applicationId, loadApplication, nameOf, shown } from './applications.js';
+import { undescribed } from './family-spec.js';
 import { Change, changesOf, confirmDeletion, confirmFields, DeleteOutput, dryRun } from './safety.js';
 
 const BUILT_IN = 'app-built-in';
@@ -19,7 +20,7 @@ const updateApplication = defineTool({
   input: z
     .object({
       id: applicationId,
-      application: ApplicationFields.partial().describe('Only the fields to change, e.g. {"redirectUris":["https://app.example.com/callback"]}'),
+      application: undescribed(ApplicationFields).partial().describe('Only the fields to change, e.g. {"redirectUris":["https://app.example.com/callback"]}'),
       dry_run: dryRun,
     })
     .strict(),

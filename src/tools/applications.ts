@@ -12,6 +12,7 @@ import {
   presentApplication,
 } from './application-fields.js';
 import { dryRun } from './safety.js';
+import { APPLICATION_SUMMARY, viewArgs, viewOf } from './views.js';
 
 /** Every Casdoor application's owner is "admin"; the organization is a field (casdoor.md §2.2). */
 export const applicationId = z
@@ -38,12 +39,14 @@ const getApplications = defineTool({
   title: 'List applications',
   description:
     'List Casdoor applications, newest first, one page at a time, with the total count. Filter by organization (e.g. "built-in"). ' +
+    'Items are summaries (owner, name, ' + APPLICATION_SUMMARY.join(', ') + '); fields picks others, full: true gives whole items. ' +
     'Secrets are masked unless you are a global administrator.',
   input: z
     .object({
       owner: z.literal('admin').optional().describe('Always "admin" in Casdoor; accepted for compatibility with Casdoor\'s own MCP server'),
       organization: applicationName.optional().describe('Only applications of this organization (an organization admin always gets only their own)'),
       ...pageArgs('Applications'),
+      ...viewArgs,
     })
     .strict(),
   output: z.object({
@@ -58,7 +61,7 @@ const getApplications = defineTool({
     const organization = args.organization ?? ctx.ownOrganization;
     const { items, total } = await ctx.casdoor.listApplications({ organization, page: args.page, pageSize: args.pageSize });
     return {
-      applications: items.map((a) => shown(a, ctx)),
+      applications: viewOf(items.map((a) => shown(a, ctx)), APPLICATION_SUMMARY, args) as AppOut[],
       ...pageInfo(args, total),
     };
   },

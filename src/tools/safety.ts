@@ -10,7 +10,7 @@ import { ToolError, type ToolContext } from '../mcp/tool.js';
 export const dryRun = z
   .boolean()
   .optional()
-  .describe('true: validate and authorize the call and return exactly what would change, without writing anything');
+  .describe('true: check the call and return what would change, writing nothing');
 
 export const Change = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
 export type Change = z.infer<typeof Change>;
@@ -40,8 +40,8 @@ export const confirmFields = {
   confirm: z
     .boolean()
     .optional()
-    .describe('Set to true, together with name, to confirm the deletion (a client that can ask its user still asks); without both nothing is deleted and you get a preview'),
-  name: z.string().optional().describe('The name part of the id, repeated to confirm (e.g. "my-app" for "admin/my-app")'),
+    .describe('true, with name, confirms the deletion (a client that can ask its user still asks)'),
+  name: z.string().optional().describe('The part of the id after "/", repeated to confirm'),
   dry_run: dryRun,
 };
 

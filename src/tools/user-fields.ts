@@ -77,18 +77,6 @@ export function presentUser(user: Record<string, unknown>): Record<string, unkno
   return out;
 }
 
-/** The fields a list shows: enough to pick a user; get_user gives the rest. */
-const SUMMARY_KEYS = [
-  'owner', 'name', 'id', 'displayName', 'email', 'phone', 'type', 'tag', 'isAdmin', 'isForbidden', 'isDeleted',
-  'signupApplication', 'createdTime',
-] as const;
-
-export function summarizeUser(user: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of SUMMARY_KEYS) if (key in user) out[key] = user[key];
-  return out;
-}
-
 /** "<organization>/<name>", both parts free of the characters Casdoor forbids. */
 export const userId = z
   .string()

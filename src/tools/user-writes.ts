@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CasdoorError } from '../casdoor/errors.js';
 import { defineTool, ToolError, type ToolContext } from '../mcp/tool.js';
 import { containsMask } from './application-fields.js';
+import { undescribed } from './family-spec.js';
 import { Change, changesOf, confirmFields, confirmDeletion, DeleteOutput, dryRun } from './safety.js';
 import { columnOf, isBuiltInAdmin, presentUser, splitUserId, UserFields, userId, UserOut } from './user-fields.js';
 import { loadUser } from './users.js';
@@ -24,7 +25,7 @@ const updateUser = defineTool({
   input: z
     .object({
       id: userId,
-      user: UserFields.partial().describe('Only the fields to change, e.g. {"displayName":"Alice A.","isForbidden":false}'),
+      user: undescribed(UserFields).partial().describe('Only the fields to change, e.g. {"displayName":"Alice A.","isForbidden":false}'),
       dry_run: dryRun,
     })
     .strict(),

@@ -7,7 +7,8 @@ import { defineTool, ToolError, type ToolContext } from '../mcp/tool.js';
 import { pageArgs, pageFields, pageInfo } from './paging.js';
 import { applicationName, containsMask } from './application-fields.js';
 import { dryRun } from './safety.js';
-import { presentUser, splitUserId, summarizeUser, UserFields, userId, UserOut } from './user-fields.js';
+import { presentUser, splitUserId, UserFields, userId, UserOut } from './user-fields.js';
+import { USER_SUMMARY, viewArgs, viewOf } from './views.js';
 
 /** Casdoor's own user tools (casdoor.md §1.4), on its user API: ids are "<organization>/<name>". */
 
@@ -33,12 +34,13 @@ const getUsers = defineTool({
   title: 'List users',
   description:
     'List the users of one organization (owner, e.g. "acme"), newest first, one page at a time, with the total count. Each user is a ' +
-    'summary (id, names, email, phone, type, admin and forbidden flags); get_user gives the whole profile. A global administrator may ' +
+    'summary (id, names, email, phone, type, admin and forbidden flags); fields picks others, full: true or get_user gives the whole profile. A global administrator may ' +
     'leave owner out to list every organization; an organization admin always gets only their own.',
   input: z
     .object({
       owner: applicationName.optional().describe('The organization whose users to list, e.g. "built-in" or "acme"'),
       ...pageArgs('Users'),
+      ...viewArgs,
     })
     .strict(),
   output: z.object({
@@ -61,7 +63,7 @@ const getUsers = defineTool({
       }
     };
     return {
-      users: items.filter((u) => mayAct(u.owner)).map((u) => summarizeUser(presentUser(u)) as UserOut),
+      users: viewOf(items.filter((u) => mayAct(u.owner)).map((u) => presentUser(u)), USER_SUMMARY, args) as UserOut[],
       ...pageInfo(args, total),
     };
   },

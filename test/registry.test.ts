@@ -7,6 +7,10 @@ import { TOOLS } from '../src/tools/index.js';
 const names = TOOLS.map((t) => t.name);
 const scopes = createScopeRegistry(scopesJson, names);
 const registry = createToolRegistry(TOOLS, scopes);
+const FAMILIES = ['application', 'user', 'organization', 'role', 'permission', 'provider', 'token', 'group'];
+const CANONICAL = FAMILIES.flatMap((f) => [`read:${f}`, `write:${f}`]);
+const READ_SCOPES = FAMILIES.map((f) => `read:${f}`);
+const WRITE_SCOPES = FAMILIES.map((f) => `write:${f}`);
 
 describe('scopes.json and the tool registry', () => {
   it('every tool but whoami needs exactly one scope, and every scope names existing tools', () => {
@@ -27,14 +31,19 @@ describe('scopes.json and the tool registry', () => {
     expect([...scopes.expand(['application:write'])]).toEqual(['write:application']);
     expect([...scopes.expand(['user:read'])]).toEqual(['read:user']);
     expect([...scopes.expand(['user:write'])]).toEqual(['write:user']);
-    expect([...scopes.expand(['read'])]).toEqual(['read:application', 'read:user']);
-    expect([...scopes.expand(['write'])]).toEqual(['write:application', 'write:user']);
-    expect([...scopes.expand(['admin'])].sort()).toEqual(['read:application', 'read:user', 'write:application', 'write:user']);
+    // Changed on purpose (issue 14): every family has both spellings, and read/write/admin span them all.
+    for (const family of ['organization', 'role', 'permission', 'provider', 'token', 'group']) {
+      expect([...scopes.expand([`${family}:read`])]).toEqual([`read:${family}`]);
+      expect([...scopes.expand([`${family}:write`])]).toEqual([`write:${family}`]);
+    }
+    expect([...scopes.expand(['read'])]).toEqual(READ_SCOPES);
+    expect([...scopes.expand(['write'])]).toEqual(WRITE_SCOPES);
+    expect([...scopes.expand(['admin'])].sort()).toEqual([...READ_SCOPES, ...WRITE_SCOPES].sort());
     expect([...scopes.expand(['READ:APPLICATION', 'read:applications', 'read:application:x', '*', 'openid'])]).toEqual([]);
   });
 
   it('publishes only canonical scopes, never an alias, a wildcard or offline_access', () => {
-    expect(scopes.canonical).toEqual(['read:application', 'write:application', 'read:user', 'write:user']);
+    expect(scopes.canonical).toEqual(CANONICAL);
   });
 
   it('rejects a scopes.json that names an unknown tool or an alias to an unknown scope', () => {

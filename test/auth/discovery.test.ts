@@ -35,7 +35,8 @@ describe('an external OAuth client walks the discovery flow with the SDK auth pr
       expect(await res.json()).toEqual({
         resource,
         authorization_servers: [h.server.issuer],
-        scopes_supported: ['read:application', 'write:application', 'read:user', 'write:user'],
+        // Changed on purpose (issue 14): every family's scopes.
+        scopes_supported: ['application', 'user', 'organization', 'role', 'permission', 'provider', 'token', 'group'].flatMap((f) => [`read:${f}`, `write:${f}`]),
         bearer_methods_supported: ['header'],
         resource_name: 'Casdoor MCP server',
         resource_documentation: `${origin}/`,

@@ -90,7 +90,7 @@ describe('every variable is documented and has a flag', () => {
     expect(new Set(VARIABLES.map((v) => v.flag)).size).toBe(VARIABLES.length);
   });
 
-  it.each(VARIABLES.map((v) => [v.name]))('%s is in the README configuration table and in .env.example', (name) => {
+  it.each(VARIABLES.map((v) => [v.name]))('%s is in a configuration table (README or docs/) and in .env.example', (name) => {
     expect(readme).toMatch(new RegExp(`^\\|[^\\n]*\`${name}\``, 'm'));
     expect(envExample).toMatch(new RegExp(`^${name}=`, 'm'));
   });

@@ -37,20 +37,22 @@ describe.each(FAMILIES)('%s tools: the caller matrix', (family) => {
       orgCookie: cookie(await h.sandbox.login('acme', 'alice', 'alice-pass')),
     };
     for (const [who, hdrs] of Object.entries(headers)) clients[who] = await mcpClient(h, hdrs);
+    if (family === 'token') for (const org of ['acme', 'globex'] as const) tokens[org] = await tokenOf(h, org);
   });
   afterAll(() => h.close());
 
-  const target = (org: Org): string => (family === 'token' ? tokenOf(h, org) : FIXTURE[family][org]);
+  const tokens: Partial<Record<Org, string>> = {};
+  const target = (org: Org): string => (family === 'token' ? tokens[org]! : FIXTURE[family][org]);
 
-  function argsFor(tool: string, org: Org, who: string): Json {
+  async function argsFor(tool: string, org: Org, who: string): Promise<Json> {
     const name = `m-${who.toLowerCase()}-${org}-${++seq}`;
     if (tool === `get_${plural}`) return family === 'organization' ? {} : { [family === 'token' ? 'organization' : 'owner']: org };
     if (tool === `get_${family}`) return { id: target(org) };
     if (tool === `add_${family}`) return { [family]: family === 'organization' ? { name } : { owner: org, name, displayName: 'Matrix' } };
     if (tool === `update_${family}`) return { id: target(org), [family]: { displayName: `touched ${seq}` } };
     // Deleting the fixture would change later cases: delete a fresh copy, confirmed.
-    const id = copyOf(h, family, target(org), name);
-    return { id, confirm: true, name };
+    const id = await copyOf(h, family, target(org), name, org);
+    return { id, confirm: true, name: id.split('/')[1] };
   }
 
   const isRead = (tool: string) => reads.includes(tool);
@@ -77,7 +79,7 @@ describe.each(FAMILIES)('%s tools: the caller matrix', (family) => {
       it(`${who} on ${org}: each tool is allowed or refused as Casdoor's rules say, and only allowed calls change Casdoor`, async () => {
         for (const tool of [...reads, ...writes]) {
           const want = expected(tool, org);
-          const args = argsFor(tool, org, who);
+          const args = await argsFor(tool, org, who);
           const beforeApi = h.apiCalls();
           const before = args.id ? structuredClone(row(h, family, args.id)) : undefined;
           const result = clients[who]!.callTool({ name: tool, arguments: args });

@@ -19,9 +19,9 @@ export const FIXTURE: Record<Exclude<Family, 'token'>, Record<Org, string>> = {
 };
 
 /** The sandbox's rows of a family, whatever its store keys them by. */
-export function rows(h: Harness, family: Family): Map<string, Json> {
+export function rows(h: Harness, family: Family): { values(): IterableIterator<Json> } {
   if (family === 'organization') return h.sandbox.store.organizations as unknown as Map<string, Json>;
-  if (family === 'token') return h.sandbox.store.tokens as unknown as Map<string, Json>;
+  if (family === 'token') return h.sandbox.store.tokens as unknown as { values(): IterableIterator<Json> };
   return h.sandbox.store.tables.get(family) as Map<string, Json>;
 }
 
@@ -31,22 +31,19 @@ export function row(h: Harness, family: Family, id: string): Json | undefined {
   return undefined;
 }
 
-/** A seeded token row of an organization (sign-ins made before the test). */
-export function tokenOf(h: Harness, org: Org): string {
-  for (const r of rows(h, 'token').values()) if (r.organization === org && String(r.accessToken).startsWith('seed.')) return `admin/${r.name}`;
-  throw new Error(`no seeded token of ${org}`);
+/** A stored token of a user of an organization, issued by the sandbox (a sign-in made before the test). */
+export async function tokenOf(h: Harness, org: Org): Promise<string> {
+  const user = org === 'acme' ? 'acme/alice' : 'globex/carol';
+  const token = await h.sandbox.issueToken({ kind: 'user', user, scope: 'profile' });
+  for (const r of rows(h, 'token').values()) if (r.accessToken === token) return `admin/${r.name}`;
+  throw new Error(`no token row of ${user}`);
 }
 
-/** A copy of a fixture under a fresh name, stored straight into the sandbox (for deletes). */
-export function copyOf(h: Harness, family: Family, id: string, name: string): string {
+/** A copy of a fixture under a fresh name, stored straight into the sandbox (for deletes); tokens: a fresh one. */
+export async function copyOf(h: Harness, family: Family, id: string, name: string, org: Org): Promise<string> {
+  if (family === 'token') return tokenOf(h, org);
   const source = structuredClone(row(h, family, id)!);
   const copy = { ...source, name };
-  if (family === 'token') {
-    copy.accessToken = `copy.${name}`;
-    copy.accessTokenHash = `hash-${name}`;
-    rows(h, family).set(copy.accessTokenHash, copy);
-  } else {
-    rows(h, family).set(`${copy.owner}/${name}`, copy);
-  }
+  (rows(h, family) as Map<string, Json>).set(`${copy.owner}/${name}`, copy);
   return `${copy.owner}/${name}`;
 }

@@ -91,7 +91,9 @@ describe('sandbox families against recorded Casdoor answers', () => {
   });
 
   it('delete-token needs the organization too, as Casdoor', async () => {
-    const [key, token] = [...sb.store.tokens.entries()].find(([, t]) => t.organization === 'acme')!;
+    await sb.issueToken({ kind: 'user', user: 'acme/alice', scope: 'profile' });
+    const token = [...sb.store.tokens.values()].find((t) => t.organization === 'acme')!;
+    const key = token.accessTokenHash;
     const without = await call(sb, '/api/delete-token', { ...callers.admin, body: { owner: 'admin', name: token.name } });
     expect(without.json.data).toBe('Unaffected');
     expect(sb.store.tokens.has(key)).toBe(true);

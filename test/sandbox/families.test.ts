@@ -12,11 +12,11 @@ interface Exchange {
 }
 
 const transcript = (name: string): Exchange[] =>
-  (JSON.parse(readFileSync(new URL(`../../../../shared/casdoor-transcripts/${name}.json`, import.meta.url), 'utf8')) as { exchanges: Exchange[] }).exchanges;
+  (JSON.parse(readFileSync(new URL(`../contract/fixtures/${name}.json`, import.meta.url), 'utf8')) as { exchanges: Exchange[] }).exchanges;
 
 /**
  * The generic families of the sandbox (src/sandbox/families/) replayed against what a real Casdoor
- * 3.158 answered (../shared/casdoor-transcripts): same request, same caller, in order, so the state
+ * 3.158 answered (recorded exchanges, copied into test/contract/fixtures): same request, same caller, in order, so the state
  * the recording built up is built up here too. Compared: HTTP status, envelope status and message,
  * "Affected"/"Unaffected", the keys of returned objects and where Casdoor answers null rather than [].
  * List contents differ on purpose (the sandbox has seed rows), so lists are compared by kind only.

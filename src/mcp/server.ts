@@ -16,6 +16,7 @@ import { administeredOrganizations } from '../auth/caller.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import { CasdoorError } from '../casdoor/errors.js';
 import { isInputRequired, type RequestStateSealer, type RoundTrip } from './input-required.js';
+import { complete, CompleteRequest } from './completions.js';
 import type { ToolRegistry } from './registry.js';
 import { ToolError, type ToolContext } from './tool.js';
 
@@ -66,8 +67,10 @@ export const INSTRUCTIONS =
 export function createMcpServer(deps: McpServerDeps): Server {
   const server = new Server(
     { name: 'casdoor-mcp', title: 'Casdoor MCP server', version: deps.version },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: { listChanged: false }, completions: {} }, instructions: INSTRUCTIONS },
   );
+  // Tool arguments (organization names, object ids), for the caller as tools/call would see them.
+  server.setRequestHandler(CompleteRequest, (req, extra) => complete(req, callerOf(extra), deps.registry, deps.casdoor));
   server.setRequestHandler(ListToolsRequestSchema, (_req, extra) => ({ tools: [...deps.registry.visibleTo(callerOf(extra))] }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const tool = deps.registry.get(req.params.name);

@@ -12,7 +12,7 @@ import {
   presentApplication,
 } from './application-fields.js';
 import { dryRun } from './safety.js';
-import { APPLICATION_SUMMARY, viewArgs, viewOf } from './views.js';
+import { APPLICATION_IDENTITY, APPLICATION_SUMMARY, viewArgs, viewOf } from './views.js';
 
 /** Every Casdoor application's owner is "admin"; the organization is a field (casdoor.md §2.2). */
 export const applicationId = z
@@ -39,7 +39,7 @@ const getApplications = defineTool({
   title: 'List applications',
   description:
     'List Casdoor applications, newest first, one page at a time, with the total count. Filter by organization (e.g. "built-in"). ' +
-    'Items are summaries (owner, name, ' + APPLICATION_SUMMARY.join(', ') + '); fields picks others, full: true gives whole items. ' +
+    'Items are summaries (' + [...APPLICATION_IDENTITY, ...APPLICATION_SUMMARY].join(', ') + '); fields picks others, full: true gives whole items. ' +
     'Secrets are masked unless you are a global administrator.',
   input: z
     .object({
@@ -61,7 +61,7 @@ const getApplications = defineTool({
     const organization = args.organization ?? ctx.ownOrganization;
     const { items, total } = await ctx.casdoor.listApplications({ organization, page: args.page, pageSize: args.pageSize });
     return {
-      applications: viewOf(items.map((a) => shown(a, ctx)), APPLICATION_SUMMARY, args) as AppOut[],
+      applications: viewOf(items.map((a) => shown(a, ctx)), APPLICATION_SUMMARY, args, APPLICATION_IDENTITY) as AppOut[],
       ...pageInfo(args, total),
     };
   },

@@ -26,20 +26,28 @@ function pick(item: Record<string, unknown>, keys: readonly string[]): Record<st
 }
 
 /** Items as the caller asked: summary keys, the named fields, or whole. Unknown field names are an error. */
-export function viewOf(items: readonly Record<string, unknown>[], summary: readonly string[], args: ViewArgs): Record<string, unknown>[] {
+export function viewOf(
+  items: readonly Record<string, unknown>[],
+  summary: readonly string[],
+  args: ViewArgs,
+  identity: readonly string[] = IDENTITY,
+): Record<string, unknown>[] {
   if (args.full && args.fields) throw new ToolError('give either fields or full: true, not both');
   if (args.full) return [...items];
-  if (!args.fields) return items.map((item) => pick(item, [...IDENTITY, ...summary]));
+  if (!args.fields) return items.map((item) => pick(item, [...identity, ...summary]));
   const known = new Set(items.flatMap((item) => Object.keys(item)));
   const unknown = items.length === 0 ? [] : args.fields.filter((f) => !known.has(f));
   if (unknown.length > 0) {
     throw new ToolError(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; these items have: ${[...known].join(', ')}`);
   }
-  return items.map((item) => pick(item, [...IDENTITY, ...args.fields!]));
+  return items.map((item) => pick(item, [...identity, ...args.fields!]));
 }
 
 /** What get_applications shows of each application by default. */
-export const APPLICATION_SUMMARY = ['displayName', 'organization', 'category', 'type', 'clientId', 'createdTime'] as const;
+export const APPLICATION_SUMMARY = ['displayName', 'clientId', 'createdTime'] as const;
+
+/** An application is identified by owner, name and (since every owner is "admin") its organization. */
+export const APPLICATION_IDENTITY = ['owner', 'name', 'organization'] as const;
 
 /** What get_users shows of each user by default. */
 export const USER_SUMMARY = [

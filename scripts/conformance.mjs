@@ -32,6 +32,9 @@ const MUST_PASS = {
 };
 // Anonymous runs only: the probe calls the first listed tool, and every tools/call needs credentials.
 const ANONYMOUS_EXTRA = ['http-header-validation:sep-2243-server-accepts-whitespace-header-value'];
+// Expected in one era only: completion/complete (tool-argument completions) is served in the 2025
+// era; the 2026-07-28 edge does not route it yet, so the fixture scenario fails there alone.
+const ERA_EXTRA = { '2025-11-25': [], '2026-07-28': ['completion-complete'] };
 const SUITE_TIMEOUT_MS = 600_000;
 
 requireBuild('conformance');
@@ -114,12 +117,20 @@ try {
   const s = await server.ready;
   const token = await grant(s, { grant_type: 'client_credentials', scope: 'read:application' });
   proxy = await startBearerProxy({ upstream: new URL(s.url).origin, token });
-  const anonymousBaseline = join(scratch, 'anonymous.yml');
-  writeFileSync(anonymousBaseline, `${readFileSync(BASELINE, 'utf8')}\n${ANONYMOUS_EXTRA.map((e) => `  - ${e}`).join('\n')}\n`);
+  // One baseline file per era and caller kind: the shared one plus the era's and the anonymous extras.
+  const baselines = {};
+  for (const era of Object.keys(MUST_PASS)) {
+    for (const anonymous of [true, false]) {
+      const extra = [...ERA_EXTRA[era], ...(anonymous ? ANONYMOUS_EXTRA : [])];
+      const file = join(scratch, `${era}-${anonymous ? 'anonymous' : 'token'}.yml`);
+      writeFileSync(file, `${readFileSync(BASELINE, 'utf8')}\n${extra.map((e) => `  - ${e}`).join('\n')}\n`);
+      baselines[`${era} ${anonymous}`] = file;
+    }
+  }
   const reads = toolsOf('read:application');
   for (const requirements of Object.keys(MUST_PASS)) {
     for (const anonymous of [true, false]) {
-      const baseline = anonymous ? anonymousBaseline : BASELINE;
+      const baseline = baselines[`${requirements} ${anonymous}`];
       const url = anonymous ? s.url : `${proxy.url}${new URL(s.url).pathname}`;
       const label = `${requirements}, ${anonymous ? 'anonymous' : `with a read:application bearer token (through ${proxy.url})`}`;
       const run = await runSuite(url, requirements, baseline);

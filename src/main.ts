@@ -31,6 +31,7 @@ import { createTelemetry, type Telemetry } from './observe/telemetry.js';
 import { createClientCapabilityStore } from './mcp/client-capabilities.js';
 import { createSharedCapabilityStore } from './store/capabilities.js';
 import { createElicitationRouter } from './store/elicitation-router.js';
+import { createSharedRateLimiter } from './store/rate-limit.js';
 import { connectRedis, type RedisStore } from './store/redis.js';
 import { TOOLS } from './tools/index.js';
 
@@ -141,7 +142,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
   const ops = createEdgeOps({
     audit: createAudit(logger),
-    limiter: limited ? createRateLimiter(config.rateLimit) : undefined,
+    limiter: !limited ? undefined : shared ? createSharedRateLimiter(shared, config.rateLimit, createRateLimiter(config.rateLimit)) : createRateLimiter(config.rateLimit),
     registry,
     telemetry,
     metrics,

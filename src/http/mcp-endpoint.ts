@@ -203,7 +203,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       return refuse(c, err, id ?? null, prm);
     }
     // After authentication: a bad credential is a 401 first, and the limit is counted per subject.
-    const limited = deps.ops?.admit(c, caller, body.method, body.params);
+    const limited = await deps.ops?.admit(c, caller, body.method, body.params);
     if (limited) return refuse(c, limited, id ?? null, prm);
 
     if (modern) {

@@ -6,7 +6,7 @@ import { isWriteTool } from '../mcp/tool.js';
 import { NO_METRICS, type Metrics } from '../observe/metrics.js';
 import { NO_SPAN, NO_TELEMETRY, type SpanHandle, type Telemetry, type TraceCarrier } from '../observe/telemetry.js';
 import { outcomeOfRefusal, outcomeOfReply, type Audit, type AuditEntry } from './audit.js';
-import type { RateKind, RateLimiter } from './rate-limit.js';
+import type { RateKind, RateLimited, RateLimiter } from './rate-limit.js';
 import { currentScope, type RequestScope } from './request-context.js';
 
 /**
@@ -25,7 +25,7 @@ export interface EdgeOps {
    * After authentication: notes the caller and counts the request against its rate limit. Returns
    * a 429 refusal (and sets Retry-After through `headers`) when over the limit.
    */
-  admit(headers: { header(name: string, value: string): void } | undefined, caller: Caller, method: unknown, params: unknown): Refusal | undefined;
+  admit(headers: { header(name: string, value: string): void } | undefined, caller: Caller, method: unknown, params: unknown): Refusal | undefined | Promise<Refusal | undefined>;
   /** The request was refused (Refusal, or Casdoor/JWKS unreachable): one audit line at warn. */
   refused(err: unknown): void;
   /** The MCP server replied: one audit line when it was a tools/call. */
@@ -62,6 +62,18 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
     if (scope.method !== 'tools/call') return undefined;
     const name = (scope.params as { name?: unknown } | undefined)?.name;
     return typeof name === 'string' && registry.get(name) ? name : 'unknown';
+  }
+
+  function refusalOf(headers: { header(name: string, value: string): void } | undefined, limited: RateLimited | undefined): Refusal | undefined {
+    if (!limited) return undefined;
+    metrics.rateLimited(limited.kind);
+    headers?.header('Retry-After', String(limited.retryAfterSeconds));
+    return new Refusal(RpcCode.RateLimited, 'rate_limited', {
+      kind: limited.kind,
+      limit_per_minute: limited.limit,
+      retry_after_seconds: limited.retryAfterSeconds,
+      hint: `Too many ${limited.kind === 'write' ? 'write tool calls' : 'requests'}; retry after ${limited.retryAfterSeconds} s.`,
+    });
   }
 
   /** Counts the request and ends its span, once. */
@@ -127,16 +139,9 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
         });
       }
       if (!limiter) return undefined;
-      const limited = limiter.take(rateKey(caller, scope?.clientAddress), kindOf(method, params));
-      if (!limited) return undefined;
-      metrics.rateLimited(limited.kind);
-      headers?.header('Retry-After', String(limited.retryAfterSeconds));
-      return new Refusal(RpcCode.RateLimited, 'rate_limited', {
-        kind: limited.kind,
-        limit_per_minute: limited.limit,
-        retry_after_seconds: limited.retryAfterSeconds,
-        hint: `Too many ${limited.kind === 'write' ? 'write tool calls' : 'requests'}; retry after ${limited.retryAfterSeconds} s.`,
-      });
+      const over = limiter.take(rateKey(caller, scope?.clientAddress), kindOf(method, params));
+      // A shared store answers asynchronously; the local limiter stays synchronous on the hot path.
+      return over instanceof Promise ? over.then((o) => refusalOf(headers, o)) : refusalOf(headers, over);
     },
     refused(err) {
       const scope = currentScope();

@@ -3,10 +3,9 @@
  * refills continuously, so a caller may burst up to the limit and then gets one request per
  * 60/limit seconds.
  *
- * State lives in this process. Several instances behind a load balancer each count on their own
- * (the effective limit is multiplied by the instance count); a shared store goes behind this same
- * interface: implement `take` with Redis (e.g. a Lua token bucket or INCR + EXPIRE per minute
- * keyed by `kind:key`) and pass it where main.ts creates this one.
+ * State lives in this process. Behind a load balancer, REDIS_URL puts the same bucket on Redis for
+ * every instance (src/store/rate-limit.ts, behind this same interface), with this one as its
+ * fallback while Redis is unreachable.
  */
 export type RateKind = 'read' | 'write';
 
@@ -19,8 +18,8 @@ export interface RateLimited {
 }
 
 export interface RateLimiter {
-  /** Counts one request; returns undefined when allowed, or how long to wait. */
-  take(key: string, kind: RateKind): RateLimited | undefined;
+  /** Counts one request; returns undefined when allowed, or how long to wait (a promise for a shared store). */
+  take(key: string, kind: RateKind): RateLimited | undefined | Promise<RateLimited | undefined>;
   /** Buckets held (bounded by maxKeys). */
   readonly size: number;
 }
@@ -40,7 +39,7 @@ interface Bucket {
 
 const MINUTE_MS = 60_000;
 
-export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter & { take(key: string, kind: RateKind): RateLimited | undefined } {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 50_000;
   const limits: Record<RateKind, number> = { read: options.readsPerMinute, write: options.writesPerMinute };

@@ -115,6 +115,15 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
     await sandbox?.stop();
   });
 
+  it("a caller's rate limit holds across both instances", async () => {
+    const alice = await sandbox.issueToken({ kind: 'user', user: 'acme/alice', scope: 'read:application', audience: [`${fleet.proxy.url}/mcp`] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1) statuses.push((await fleet.post(rpc('tools/list'), { Authorization: `Bearer ${alice}` })).status);
+    // Five per minute for the fleet, not five per instance: the sixth and seventh are refused.
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(new Set(fleet.proxy.log.slice(-7).map((r) => r.backend))).toEqual(new Set([0, 1]));
+  });
+
   it('a delete whose confirmation is answered through the other instance completes', async () => {
     const { name, result, routed } = await deleteThroughFleet(fleet, appToken, sandbox);
     expect(result.isError).toBeFalsy();

@@ -86,6 +86,22 @@ export function renderTable(results) {
   return lines.join('\n');
 }
 
+/** One row per server configuration: the target figures side by side (telemetry and Redis on and off). */
+export function renderVariants(results) {
+  const variants = results.variants ?? {};
+  const row = (cells) => `| ${cells.join(' | ')} |`;
+  const lines = [
+    row(['configuration', 'b req/s', 'b/a (>= 0.6)', 'c/a (>= 0.7)', 'd p50 ms', 'd-e p50 ms (<= 1)', 'f/b (>= 1)', 'RSS growth MB (<= 20)', 'peak RSS MB (< 150)', 'start ms']),
+    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
+  ];
+  for (const [name, v] of Object.entries(variants)) {
+    const r = v.ratios;
+    const m = v.memory;
+    lines.push(row([name, int(v.cases.b.rps), f2(r.b_a), f2(r.c_a), f3(v.cases.d.latencyMs.p50), f3(r.d_minus_e_p50_ms), f2(r.f_b), `${f1(m.soak.growthMb)}${m.soak.complete ? '' : ' (n/a)'}`, f1(m.peakMb), int(v.startup.firstToolsListMs)]));
+  }
+  return lines.join('\n');
+}
+
 /** The line under the table: where and how it was measured. */
 export function renderContext(results) {
   const mc = results.machine;
@@ -93,7 +109,8 @@ export function renderContext(results) {
   return (
     `${results.mode} run, ${mc.date}: ${mc.cpus} × ${mc.cpuModel}, Node ${mc.node}, ${mc.platform}. ` +
     `${s.secondsPerCase} s per case (${s.rounds} round${s.rounds > 1 ? 's' : ''}, interleaved) after a ${s.warmupSeconds} s warm-up; ` +
-    `autocannon in the benchmark process, each server in its own child process.`
+    `autocannon in the benchmark process, each server and the sandbox Casdoor in its own child process` +
+    (mc.loadAverage ? `; load average (1, 5, 15 min) ${mc.loadAverage.start.map((n) => n.toFixed(2)).join(', ')} at the start, ${mc.loadAverage.end.map((n) => n.toFixed(2)).join(', ')} at the end.` : '.')
   );
 }
 

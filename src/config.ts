@@ -81,6 +81,8 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   OTEL_EXPORTER_OTLP_HEADERS: z.string().trim().refine((v) => v.split(',').every((p) => /^[^=\s]+=.+$/.test(p.trim())), 'expected key=value pairs, comma-separated').optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('casdoor-mcp'),
+  /** The share of new traces recorded (0 to 1); a caller's sampled traceparent is always followed. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 export type VariableName = keyof typeof EnvSchema.shape;
@@ -130,6 +132,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otel-endpoint', default: '(none: no tracing)', description: 'OTLP/HTTP base URL for traces, e.g. https://casdoor.example.com/api' },
   { name: 'OTEL_EXPORTER_OTLP_HEADERS', flag: 'otel-headers', default: '(none)', description: 'headers sent with each export, key=value comma-separated', secret: true },
   { name: 'OTEL_SERVICE_NAME', flag: 'otel-service-name', default: 'casdoor-mcp', description: 'service.name of the exported spans' },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', flag: 'otel-sample-ratio', default: '1', description: 'share of new traces recorded, 0-1 (a sampled parent is always followed)' },
   { name: 'LOG_LEVEL', flag: 'log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent; JSON lines on stderr' },
 ];
 
@@ -177,7 +180,7 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prometheus metrics: enabled when either is set. */
   metrics: { token: string | undefined; port: number | undefined };
-  telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string };
+  telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string; sampleRatio: number };
 }
 
 /** Reads and validates the environment once. Throws ConfigError on the first bad variable. */
@@ -227,7 +230,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     metrics: { token: e.MCP_METRICS_TOKEN, port: e.MCP_METRICS_PORT },
-    telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME },
+    telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME, sampleRatio: e.OTEL_TRACES_SAMPLER_ARG },
   };
 }
 

@@ -31,6 +31,8 @@ export interface TelemetrySettings {
   headers: Record<string, string>;
   serviceName: string;
   serviceVersion: string;
+  /** Share of new traces recorded; a caller's sampling decision (traceparent flags) is followed. */
+  sampleRatio: number;
 }
 
 export const NO_SPAN: SpanHandle = { setAttributes() {}, end() {} };

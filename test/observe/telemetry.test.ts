@@ -99,3 +99,24 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('trace sampling (OTEL_TRACES_SAMPLER_ARG)', () => {
+  it('at 0 no new trace is recorded, but a caller\'s sampled traceparent is followed', async () => {
+    const collector = await startSandbox();
+    const h = await startHarness({ OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/api`, OTEL_TRACES_SAMPLER_ARG: '0' });
+    try {
+      const token = await h.token('read:application');
+      const traceId = 'c'.repeat(31) + '7';
+      expect((await h.post(rpc('tools/list', undefined, 1), { Authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await h.post(rpc('tools/list', undefined, 2), { Authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${'d'.repeat(16)}-01` })).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (!collector.spans.some((s) => s.traceId === traceId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1_500)); // one more export period: anything else would have arrived
+      expect(collector.spans.length).toBeGreaterThan(0);
+      expect(collector.spans.every((s) => s.traceId === traceId)).toBe(true);
+    } finally {
+      await h.close();
+      await collector.stop();
+    }
+  });
+});

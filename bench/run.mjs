@@ -56,12 +56,27 @@ async function preflight(kase, check) {
 }
 
 /**
+ * A free port can be taken by another process between the probe and the server's bind (the machine is
+ * shared): try another one then.
+ */
+async function startOnFreePort(options) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOurServer(await freePort(), options);
+    } catch (err) {
+      if (attempt >= 3 || !String(err.message).includes('EADDRINUSE')) throw err;
+      log(`note: the port was taken before the server bound it; retrying on another`);
+    }
+  }
+}
+
+/**
  * One server configuration measured on its own: start it, check every case answers what it claims,
  * warm up, soak for memory, then the measured rounds (cases a and e are re-measured with it, so every
  * ratio compares figures taken side by side). Returns the figures and stops the server.
  */
 async function measureVariant(name, env, shared) {
-  const server = await startOurServer(await freePort(), { cli: SERVER, sandbox: shared.sandbox, env });
+  const server = await startOnFreePort({ cli: SERVER, sandbox: shared.sandbox, env });
   try {
     log(`[${name}] server up: first tools/list ${server.startMs.toFixed(0)} ms after spawn`);
     const prm = await (await fetch(`${new URL(server.url).origin}/.well-known/oauth-protected-resource`)).json();
@@ -211,7 +226,7 @@ try {
   sandbox = await startSandboxProcess(await freePort());
   log(`sandbox (own process): ${sandbox.url}`);
   // The baseline serves exactly the bytes of the token's tools/list, read once from a plain server.
-  const probe = await startOurServer(await freePort(), { cli: SERVER, sandbox });
+  const probe = await startOnFreePort({ cli: SERVER, sandbox });
   const probeToken = await clientCredentials(probe, ((await (await fetch(`${new URL(probe.url).origin}/.well-known/oauth-protected-resource`)).json()).scopes_supported ?? []).join(' '));
   const listBytes = await (await fetch(probe.url, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: `Bearer ${probeToken}` }, body: LIST })).text();
   await stop(probe);

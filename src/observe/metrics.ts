@@ -8,8 +8,6 @@ export interface Metrics {
   request(method: string, tool: string | undefined, outcome: string, seconds: number): void;
   /** One Casdoor API call: the adapter operation, ok or the CasdoorError code, and its latency. */
   casdoorCall(operation: string, outcome: string, seconds: number): void;
-  /** A lookup in an identity cache (tokens' users, cookies, introspection answers). */
-  identityCache(cache: string, hit: boolean): void;
   rateLimited(kind: string): void;
   /** 1 while the shared store (Redis) is reachable, 0 while degraded; unset without one. */
   sharedStoreUp(up: boolean): void;
@@ -21,7 +19,6 @@ export const NO_METRICS: Metrics = {
   enabled: false,
   request() {},
   casdoorCall() {},
-  identityCache() {},
   rateLimited() {},
   sharedStoreUp() {},
   render: async () => ({ contentType: 'text/plain', body: '' }),

@@ -31,12 +31,6 @@ export function createPrometheusMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const cache = new Counter({
-    name: 'casdoor_mcp_identity_cache_lookups_total',
-    help: 'Identity cache lookups by cache and result (hit or miss)',
-    labelNames: ['cache', 'result'] as const,
-    registers: [registry],
-  });
   const limited = new Counter({
     name: 'casdoor_mcp_rate_limit_refusals_total',
     help: 'Requests refused by a rate limit, by kind',
@@ -58,9 +52,6 @@ export function createPrometheusMetrics(): Metrics {
     casdoorCall(operation, outcome, seconds) {
       casdoorCalls.inc({ operation, outcome });
       casdoorLatency.observe({ operation }, seconds);
-    },
-    identityCache(name, hit) {
-      cache.inc({ cache: name, result: hit ? 'hit' : 'miss' });
     },
     rateLimited(kind) {
       limited.inc({ kind });

@@ -45,7 +45,7 @@ export interface EdgeOpsOptions {
 }
 
 /** Method labels are a closed set: a client's made-up method names must not grow the metrics. */
-const METHODS = new Set(['initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'notifications/initialized', 'notifications/cancelled', 'response']);
+const METHODS = new Set(['initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'completion/complete', 'notifications/initialized', 'notifications/cancelled', 'response']);
 
 /** The rate-limit key: who the credential names, else where the request came from. */
 export function rateKey(caller: Caller, clientAddress: string | undefined): string {

@@ -41,6 +41,25 @@ describe('MCP_TOOLSETS: only some families, on top of MCP_TOOLS', () => {
   });
 });
 
+describe('tools/list per scope', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  const listed = async (headers: Record<string, string>): Promise<string[]> =>
+    ((await (await h.post(rpc('tools/list'), headers)).json()) as Json).result.tools.map((t: Json) => t.name);
+
+  it('a read:role token sees exactly whoami and the role read tools; anonymous callers every tool', async () => {
+    expect(await listed(bearer(await h.token('read:role')))).toEqual(['whoami', 'get_roles', 'get_role']);
+    expect(await listed(bearer(await h.token('role:write')))).toEqual(['whoami', 'add_role', 'update_role', 'delete_role']);
+    expect(await listed(bearer(await h.token('write:token')))).toEqual(['whoami', 'delete_token']);
+    expect(await listed({})).toEqual(names);
+    expect(names).toHaveLength(39);
+  });
+});
+
 describe('MCP_TOOLSETS configuration', () => {
   it('an unknown toolset stops the server at start, naming the known ones', () => {
     const config = loadConfig({ MCP_TOOLSETS: 'roles,rolez' });

@@ -52,6 +52,8 @@ export async function startOurServer(port, { timeoutMs = 20_000, cli = 'dist/src
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'warn',
+      SANDBOX_DATA_DIR: 'off',
+      SANDBOX_PORT: '0',
       MCP_RATE_LIMIT_READS_PER_MINUTE: '1000000',
       MCP_RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
       // The sandbox in its own process (bench/sandbox.mjs), as a real Casdoor would be.

@@ -39,6 +39,8 @@ export interface AppDeps {
   elicitations?: ElicitationRouter;
   /** GET /metrics on this app, to this bearer token only (MCP_METRICS_TOKEN). */
   metrics?: { metrics: Metrics; token: string };
+  /** Extra fields of every /readyz answer (the sandbox says it is one). */
+  readinessNote?: Record<string, string>;
 }
 
 export const MCP_PATHS = ['/mcp', '/api/mcp'] as const;
@@ -110,8 +112,8 @@ export function createApp(deps: AppDeps): Hono {
     const report = await deps.readiness.check();
     c.header('Cache-Control', 'no-store');
     return report.ready
-      ? c.json({ status: 'ready', checkedAt: report.checkedAt })
-      : c.json({ status: 'not_ready', reasons: report.reasons, checkedAt: report.checkedAt }, 503);
+      ? c.json({ status: 'ready', ...deps.readinessNote, checkedAt: report.checkedAt })
+      : c.json({ status: 'not_ready', reasons: report.reasons, ...deps.readinessNote, checkedAt: report.checkedAt }, 503);
   });
 
   // DNS-rebinding and cross-site defence for every MCP request (MCP transport spec: 403 on a bad Origin).

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { helpText, parseCommandLine, UsageError, type ParsedArgs } from './cli/args.js';
 import { runCheck } from './cli/check.js';
@@ -23,21 +26,31 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (args.help) {
-    out(`${helpText()}\n`);
+    out(`${helpText(args.named ? args.command : undefined)}\n`);
     return 0;
   }
   if (args.version) {
     out(`${packageVersion()}\n`);
     return 0;
   }
-  // Flags override the environment.
-  const env = { ...process.env, ...args.env };
+  // Flags override the environment, which overrides ./.env.
+  const dotenv = readDotenv();
+  if (dotenv instanceof Error) {
+    err(`casdoor-mcp: configuration error: ${dotenv.message}\n`);
+    return 2;
+  }
+  const env: Record<string, string | undefined> = { ...dotenv?.values, ...process.env, ...args.env };
+  // serve keeps its sandbox's data in ./.sandbox; stdio's sandbox is private and temporary.
+  if (args.command === 'serve') env.SANDBOX_DATA_DIR ??= '.sandbox';
+  if (args.command === 'stdio') Object.assign(env, { SANDBOX_DATA_DIR: 'off', SANDBOX_PORT: '0' });
+  const notes = dotenv ? [`Configuration: read ${dotenv.path} (the environment and flags override it)`] : [];
   if (args.command === 'check') return runCheck(env, out, process.stdout.isTTY === true && !process.env.NO_COLOR);
   if (args.command === 'scopes-sync') return runScopesSync(env, { apply: args.apply, prune: args.prune }, out);
 
   let config;
   try {
     config = loadConfig(env);
+    config.sandbox.fresh = args.fresh;
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`casdoor-mcp: configuration error: ${e.message}\n`);
@@ -54,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   const logger: Logger = pino({ level: config.logLevel, base: { service: 'casdoor-mcp' }, mixin }, pino.destination(2));
   try {
     if (args.command === 'stdio') return await runStdio(config, args.fullAccess, logger, err);
-    return await runServe(config, logger, out);
+    return await runServe(config, logger, out, notes);
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`casdoor-mcp: configuration error: ${e.message}\n`);
@@ -62,6 +75,19 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** ./.env as Node parses it; undefined when there is none, an Error when it cannot be read. */
+function readDotenv(): { path: string; values: Record<string, string> } | undefined | Error {
+  const path = resolve('.env');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return new Error(`${path}: ${(e as Error).message}`);
+  }
+  return { path, values: parseEnv(text) as Record<string, string> };
 }
 
 main(process.argv.slice(2)).then(

@@ -69,6 +69,12 @@ const EnvSchema = z.object({
   MCP_TOKEN_INTROSPECTION_CACHE_SECONDS: z.coerce.number().int().min(0).max(30).default(30),
   /** How long /readyz reuses its last probe of Casdoor and the JWKS. */
   MCP_READINESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /** The sandbox exposes demo users with published passwords: only on loopback unless this says otherwise. */
+  SANDBOX_ALLOW_NON_LOOPBACK: bool.default(false),
+  /** Where the sandbox keeps keys, clients and data across restarts; "off" keeps it in memory. */
+  SANDBOX_DATA_DIR: z.string().trim().min(1).optional(),
+  /** The sandbox's own port (its issuer URL, which tokens name): stable, so stored tokens survive restarts. */
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -124,6 +130,9 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MCP_TOKEN_INTROSPECTION', flag: 'token-introspection', boolean: true, default: 'false', description: "also ask Casdoor's introspection endpoint whether a token is still active" },
   { name: 'MCP_TOKEN_INTROSPECTION_CACHE_SECONDS', flag: 'token-introspection-cache-seconds', default: '30', description: 'how long an introspection answer is reused (0-30)' },
   { name: 'MCP_READINESS_CACHE_SECONDS', flag: 'readiness-cache-seconds', default: '5', description: 'how long /readyz reuses its probe of Casdoor and the JWKS' },
+  { name: 'SANDBOX_ALLOW_NON_LOOPBACK', flag: 'sandbox-allow-non-loopback', boolean: true, default: 'false', description: 'allow the built-in sandbox (demo passwords) behind a non-loopback HOST' },
+  { name: 'SANDBOX_DATA_DIR', flag: 'sandbox-data-dir', default: '.sandbox (serve); off = in memory', description: 'folder where the sandbox keeps keys, clients and data across restarts' },
+  { name: 'SANDBOX_PORT', flag: 'sandbox-port', default: 'PORT + 1 (0 when PORT is 0)', description: "the sandbox's port, part of its issuer URL" },
   { name: 'HOST', flag: 'host', default: '127.0.0.1', description: 'listen address' },
   { name: 'PORT', flag: 'port', default: '3000', description: 'listen port (0 = any free port)' },
   { name: 'REDIS_URL', flag: 'redis-url', default: '(none: state in this process)', description: 'Redis for state shared by several instances (docs/operations.md)', secret: true },
@@ -174,6 +183,8 @@ export interface Config {
   readinessCacheSeconds: number;
   /** CASDOOR_MCP_TOKEN, for the stdio command. */
   stdioToken: string | undefined;
+  /** The built-in sandbox, used when casdoor is undefined. */
+  sandbox: { allowNonLoopback: boolean; dataDir: string | undefined; port: number; fresh: boolean };
   host: string;
   port: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -225,6 +236,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     introspection: { enabled: e.MCP_TOKEN_INTROSPECTION, cacheSeconds: e.MCP_TOKEN_INTROSPECTION_CACHE_SECONDS },
     readinessCacheSeconds: e.MCP_READINESS_CACHE_SECONDS,
     stdioToken: e.CASDOOR_MCP_TOKEN,
+    sandbox: {
+      allowNonLoopback: e.SANDBOX_ALLOW_NON_LOOPBACK,
+      dataDir: e.SANDBOX_DATA_DIR === 'off' ? undefined : e.SANDBOX_DATA_DIR,
+      port: e.SANDBOX_PORT ?? (e.PORT === 0 || e.PORT === 65535 ? 0 : e.PORT + 1),
+      /** Set by `serve --fresh`, not by the environment. */
+      fresh: false,
+    },
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

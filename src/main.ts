@@ -10,7 +10,7 @@ import { createIntrospector } from './auth/introspection.js';
 import { createScopeRegistry, type ScopeRegistry } from './auth/scopes.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { createCasdoorAdapter, type CasdoorAdapter } from './casdoor/adapter.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { ExchangeTransport } from './mcp/exchange-transport.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/registry.js';
 import { createRequestStateSealer } from './mcp/input-required.js';
@@ -18,12 +18,14 @@ import { discoverResult } from './mcp/modern.js';
 import { createMcpServer, INSTRUCTIONS } from './mcp/server.js';
 import { createAudit } from './ops/audit.js';
 import { createEdgeOps, type EdgeOps } from './ops/edge.js';
-import { casdoorProbe, createReadiness, jwksProbe, type Readiness } from './ops/health.js';
+import { casdoorProbe, createReadiness, jwksProbe, type Probe, type Readiness } from './ops/health.js';
 import { createOperatorPolicy } from './ops/operator-policy.js';
 import { createRateLimiter } from './ops/rate-limit.js';
 import { instrumentAdapter } from './ops/request-context.js';
 import { packageVersion } from './ops/version.js';
-import { startSandbox, type Sandbox } from './sandbox/index.js';
+// Types only: the sandbox (seeded demo passwords) is loaded only when no Casdoor is configured.
+import type { Sandbox } from './sandbox/index.js';
+import { fetchDiscovery, resolveDiscovery, type Discovery } from './casdoor/discovery.js';
 import { observeAdapter } from './observe/casdoor-calls.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { mountMetrics } from './observe/metrics-endpoint.js';
@@ -79,30 +81,36 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export interface Discovery {
-  issuer: string;
-  jwksUrl: string;
-  introspectionUrl: string | undefined;
-}
+export type { Discovery } from './casdoor/discovery.js';
 
 /** Casdoor's OIDC discovery names the issuer and JWKS; configured values win. Falls back to Casdoor's fixed paths. */
 export async function discover(endpoint: string, config: { issuer?: string | undefined; jwksUrl?: string | undefined }, logger: Logger): Promise<Discovery> {
   // Both configured: no discovery (introspection then uses Casdoor's fixed path).
-  if (config.issuer && config.jwksUrl) return { issuer: config.issuer, jwksUrl: config.jwksUrl, introspectionUrl: undefined };
-  try {
-    const res = await fetch(`${endpoint}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) });
-    const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown; introspection_endpoint?: unknown };
-    if (typeof doc.issuer === 'string' && typeof doc.jwks_uri === 'string') {
-      return {
-        issuer: config.issuer ?? doc.issuer.replace(/\/+$/, ''),
-        jwksUrl: config.jwksUrl ?? doc.jwks_uri,
-        introspectionUrl: typeof doc.introspection_endpoint === 'string' ? doc.introspection_endpoint : undefined,
-      };
-    }
-  } catch (err) {
-    logger.warn({ endpoint, reason: (err as Error).message }, 'Casdoor OIDC discovery failed; using the default issuer and JWKS paths');
+  if (config.issuer && config.jwksUrl) return resolveDiscovery(endpoint, config, undefined);
+  const found = await fetchDiscovery(endpoint, 5_000);
+  if (!found.ok) logger.warn({ endpoint, reason: found.reason }, 'Casdoor OIDC discovery failed; using the default issuer and JWKS paths');
+  return resolveDiscovery(endpoint, config, found.ok ? found.doc : undefined);
+}
+
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Refuses the sandbox behind a non-loopback HOST unless allowed, then loads and starts it. */
+export async function loadSandbox(config: Config): Promise<Sandbox> {
+  if (!LOOPBACK_HOSTS.has(config.host) && !config.sandbox.allowNonLoopback) {
+    throw new ConfigError(
+      'HOST',
+      `${config.host} is not a loopback address, and without CASDOOR_ENDPOINT the server would run the built-in sandbox Casdoor, ` +
+        'whose demo users have published passwords. Set CASDOOR_ENDPOINT to a real Casdoor, use HOST=127.0.0.1, or set SANDBOX_ALLOW_NON_LOOPBACK=true to expose the sandbox anyway',
+    );
   }
-  return { issuer: config.issuer ?? endpoint, jwksUrl: config.jwksUrl ?? `${endpoint}/.well-known/jwks`, introspectionUrl: undefined };
+  const { startSandbox } = await import('./sandbox/index.js');
+  const { dataDir, port, fresh } = config.sandbox;
+  try {
+    return await startSandbox({ host: '127.0.0.1', port, requestLogLimit: 10_000, ...(dataDir ? { dataDir, fresh } : {}) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new ConfigError('SANDBOX_PORT', `the sandbox's port ${port} on 127.0.0.1 is already in use (another casdoor-mcp?): stop it, or pick other ports, e.g. PORT=4000 npm start (the sandbox then takes 4001), or SANDBOX_PORT=0 for any free port`);
+  }
 }
 
 /**
@@ -110,12 +118,12 @@ export async function discover(endpoint: string, config: { issuer?: string | und
  * operator, the SDK Server, audit, rate limits, readiness. Throws ConfigError for settings that
  * can only be checked against the tools (MCP_TOOLS).
  */
-export async function createCore(config: Config, logger: Logger): Promise<Core> {
+export async function createCore(config: Config, logger: Logger, extraProbes: readonly Probe[] = []): Promise<Core> {
   const scopes = createScopeRegistry(scopesJson, TOOLS.map((t) => t.name));
   const operator = createOperatorPolicy(config.operator, TOOLS.map((t) => t.name));
   const registry = createToolRegistry(TOOLS, scopes, operator);
 
-  const sandbox = config.casdoor ? undefined : await startSandbox({ host: '127.0.0.1', port: 0, requestLogLimit: 10_000 });
+  const sandbox = config.casdoor ? undefined : await loadSandbox(config);
   const casdoor: ResolvedCasdoor = config.casdoor ?? {
     endpoint: sandbox!.url,
     clientId: sandbox!.demo.clientId,
@@ -147,7 +155,7 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     telemetry,
     metrics,
   });
-  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl)], config.readinessCacheSeconds * 1000);
+  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl), ...extraProbes], config.readinessCacheSeconds * 1000);
   const introspector = config.introspection.enabled
     ? createIntrospector({ introspect: (token) => observed.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
     : undefined;
@@ -182,11 +190,9 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
   };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
 /** Starts the HTTP server (and the sandbox Casdoor when none is configured). Everything it needs comes in. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const core = await createCore(config, logger);
+export async function startServer(config: Config, logger: Logger, extraProbes: readonly Probe[] = []): Promise<RunningServer> {
+  const core = await createCore(config, logger, extraProbes);
   const local = createClientCapabilityStore();
   const exchange = new ExchangeTransport({ clients: core.shared ? createSharedCapabilityStore(core.shared, local) : local });
   await core.mcp.connect(exchange);
@@ -204,6 +210,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
   } catch (err) {
     await core.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const next = config.port === 0 ? 0 : config.port + 10;
+      throw new ConfigError('PORT', `port ${config.port} on ${config.host} is already in use (another casdoor-mcp?): stop it, or pick another port with PORT=${next} npm start, or casdoor-mcp serve --port ${next} (0 picks any free port)`);
+    }
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -211,7 +221,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const origin = `http://${hostForUrl}:${port}`;
   const publicUrl = config.publicUrl ?? `${origin}/mcp`;
   const publicHost = new URL(publicUrl).host.toLowerCase();
-  const allowedHosts = LOOPBACK.has(config.host) ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, publicHost] : [];
+  const allowedHosts = LOOPBACK_HOSTS.has(config.host) ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, publicHost] : [];
 
   app = createApp({
     publicUrl,
@@ -227,6 +237,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ops: core.ops,
     discover: discoverResult({ name: 'casdoor-mcp', title: 'Casdoor MCP server', version: packageVersion(), instructions: INSTRUCTIONS }),
     readiness: core.readiness,
+    ...(core.sandbox ? { readinessNote: { casdoor: 'built-in sandbox (demo data, not a real Casdoor)' } } : {}),
     trustProxy: config.trustProxy,
     elicitations,
     ...(config.metrics.token ? { metrics: { metrics: core.metrics, token: config.metrics.token } } : {}),

@@ -5,7 +5,7 @@ import scopesJson from '../scopes.json' with { type: 'json' };
 import { startSandbox, type Sandbox, type ScopeItem } from '../src/sandbox/index.js';
 
 const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
-const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'warn' };
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'warn', SANDBOX_DATA_DIR: 'off' };
 
 interface Run {
   code: number;

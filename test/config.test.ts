@@ -4,7 +4,7 @@ import { parseCommandLine, UsageError } from '../src/cli/args.js';
 import { ConfigError, loadConfig, VARIABLE_NAMES, VARIABLES } from '../src/config.js';
 
 // The configuration tables: the README's, and those of the topic pages under docs/.
-const readme = [new URL('../README.md', import.meta.url), ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => new URL(`../docs/${f}`, import.meta.url))]
+const configDoc = [new URL('../README.md', import.meta.url), ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => new URL(`../docs/${f}`, import.meta.url))]
   .map((u) => readFileSync(u, 'utf8'))
   .join('\n');
 const envExample = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
@@ -91,7 +91,7 @@ describe('every variable is documented and has a flag', () => {
   });
 
   it.each(VARIABLES.map((v) => [v.name]))('%s is in a configuration table (README or docs/) and in .env.example', (name) => {
-    expect(readme).toMatch(new RegExp(`^\\|[^\\n]*\`${name}\``, 'm'));
+    expect(configDoc).toMatch(new RegExp(`^\\|[^\\n]*\`${name}\``, 'm'));
     expect(envExample).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 

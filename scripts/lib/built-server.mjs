@@ -22,7 +22,7 @@ export function requireBuild(script) {
  */
 export function startBuiltServer({ env = {}, nodeArgs = [] } = {}) {
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CASDOOR_ENDPOINT: '', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CASDOOR_ENDPOINT: '', SANDBOX_DATA_DIR: 'off', SANDBOX_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -12,12 +12,16 @@ export interface ParsedArgs {
   fullAccess: boolean;
   apply: boolean;
   prune: boolean;
+  /** serve: discard the sandbox's saved data and start from its seed. */
+  fresh: boolean;
+  /** Whether the command was named (so --help shows that command's help). */
+  named: boolean;
 }
 
 /** A command line that cannot be understood: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
-const COMMAND_FLAGS: Record<string, Command> = { 'full-access': 'stdio', apply: 'scopes-sync', prune: 'scopes-sync' };
+const COMMAND_FLAGS: Record<string, Command> = { 'full-access': 'stdio', apply: 'scopes-sync', prune: 'scopes-sync', fresh: 'serve' };
 
 export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const options: NonNullable<ParseArgsConfig['options']> = {
@@ -26,6 +30,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     'full-access': { type: 'boolean' },
     apply: { type: 'boolean' },
     prune: { type: 'boolean' },
+    fresh: { type: 'boolean' },
   };
   for (const v of VARIABLES) options[v.flag] = { type: v.boolean ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
@@ -61,33 +66,106 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     fullAccess: values['full-access'] === true,
     apply: values.apply === true,
     prune: values.prune === true,
+    fresh: values.fresh === true,
+    named: used > 0,
   };
 }
 
-const COMMANDS = `Commands:
+interface CommandHelp {
+  usage: string;
+  summary: string;
+  options: string[];
+  /** Configuration variables that matter to it (all of them when undefined). */
+  variables?: readonly string[];
+  examples: string[];
+}
+
+const CASDOOR_VARS = ['CASDOOR_ENDPOINT', 'CASDOOR_CLIENT_ID', 'CASDOOR_CLIENT_SECRET', 'CASDOOR_APPLICATION', 'CASDOOR_ORGANIZATION', 'CASDOOR_ISSUER', 'CASDOOR_JWKS_URL', 'CASDOOR_TIMEOUT_MS'];
+
+const HELP: Record<Command, CommandHelp> = {
+  serve: {
+    usage: 'casdoor-mcp serve [--fresh] [options]',
+    summary:
+      'Serve MCP over Streamable HTTP (the default command). Without CASDOOR_ENDPOINT it starts the built-in\n' +
+      'sandbox Casdoor on loopback (demo users, sign-in page, data kept in SANDBOX_DATA_DIR). At start it runs\n' +
+      "check's probes and prints each problem with its fix; /readyz answers 503 until they pass.",
+    options: ['  --fresh          discard the sandbox\'s saved data (SANDBOX_DATA_DIR) and start from its seed'],
+    examples: ['casdoor-mcp serve', 'casdoor-mcp serve --port 4000', 'casdoor-mcp serve --fresh'],
+  },
+  stdio: {
+    usage: 'casdoor-mcp stdio (--token <jwt> | --full-access) [options]',
+    summary:
+      'Serve the same tools over stdio, for a local MCP client that starts the server (Claude Desktop). It acts\n' +
+      'with the access token in CASDOOR_MCP_TOKEN, verified and scope-checked as over HTTP, and refuses to\n' +
+      'start without one unless --full-access is given. Without CASDOOR_ENDPOINT it runs a private, temporary\n' +
+      'sandbox of its own (its keys differ from those of casdoor-mcp serve).',
+    options: [
+      '  --full-access    run without a token as the server\'s own application (every tool the operator',
+      '                   allows, no scope check); said on stderr at start',
+    ],
+    examples: ['CASDOOR_MCP_TOKEN=eyJ... casdoor-mcp stdio', 'casdoor-mcp stdio --full-access'],
+  },
+  check: {
+    usage: 'casdoor-mcp check [options]',
+    summary:
+      'Validate the configuration against Casdoor (discovery, JWKS, client credentials, token verification,\n' +
+      'the application and its scopes, the call /readyz makes) and print a report with a fix for each problem.\n' +
+      'Exit code 0 only when nothing failed.',
+    options: [],
+    variables: [...CASDOOR_VARS, 'MCP_PUBLIC_URL', 'MCP_ALLOWED_ORGANIZATIONS', 'MCP_TOKEN_INTROSPECTION', 'HOST'],
+    examples: ['CASDOOR_ENDPOINT=https://door.example.com CASDOOR_CLIENT_ID=... CASDOOR_CLIENT_SECRET=... CASDOOR_APPLICATION=casdoor-mcp casdoor-mcp check'],
+  },
+  'scopes-sync': {
+    usage: 'casdoor-mcp scopes sync [--apply] [--prune] [options]',
+    summary:
+      "Make the Casdoor application's scopes and customScopes (the consent screen) match scopes.json. Prints\n" +
+      'the diff and writes only with --apply.',
+    options: [
+      '  --apply          write the changes (default: only print them)',
+      '  --prune          also remove scopes that scopes.json does not define',
+    ],
+    variables: CASDOOR_VARS,
+    examples: ['casdoor-mcp scopes sync', 'casdoor-mcp scopes sync --apply'],
+  },
+};
+
+const COMMANDS = `Commands (casdoor-mcp <command> --help for one command):
   serve            (default) serve MCP over Streamable HTTP; without CASDOOR_ENDPOINT on a built-in sandbox Casdoor
-  stdio            serve the same tools over stdio for local MCP clients (Claude Desktop); acts with the access
-                   token in CASDOOR_MCP_TOKEN, verified and scope-checked as over HTTP; refuses to start without
-                   one unless --full-access is given
-  check            validate the configuration against Casdoor (discovery, JWKS, client credentials, scopes)
-                   and print a report with a fix for each problem; exit code 0 only when all is well
-  scopes sync      make the Casdoor application's scopes and customScopes match scopes.json; prints the
-                   diff and writes only with --apply`;
+  stdio            serve the same tools over stdio for local MCP clients (Claude Desktop)
+  check            validate the configuration against Casdoor and print a fix for each problem
+  scopes sync      make the Casdoor application's scopes match scopes.json (writes only with --apply)`;
 
-const COMMAND_OPTIONS = `Command options:
-  --full-access    stdio: run without a token as the server's own application (every tool the operator
-                   allows, no scope check); said on stderr at start
-  --apply          scopes sync: write the changes (default: only print them)
-  --prune          scopes sync: also remove scopes that scopes.json does not define
-  -h, --help       print this help
-  -v, --version    print the version`;
-
-export function helpText(): string {
-  const rows = VARIABLES.map((v) => [v.boolean ? `--[no-]${v.flag}` : `--${v.flag} <value>`, v] as const);
+function variableTable(names?: readonly string[]): string {
+  const chosen = names ? VARIABLES.filter((v) => names.includes(v.name)) : VARIABLES;
+  const rows = chosen.map((v) => [v.boolean ? `--[no-]${v.flag}` : `--${v.flag} <value>`, v] as const);
   const width = Math.max(...rows.map(([flag]) => flag.length));
-  const table = rows
+  return rows
     .map(([flag, v]) => `  ${flag.padEnd(width)}  ${v.name}\n      ${v.description} (default: ${v.default})${v.secret ? '; prefer the environment variable' : ''}`)
     .join('\n');
+}
+
+const CONFIG_NOTE = [
+  'Configuration: each flag overrides its environment variable, which overrides a line of ./.env',
+  '(see docs/configuration.md). Boolean flags take no value: --read-only sets true, --no-read-only false.',
+];
+
+/** The global help, or one command's when `command` is given. */
+export function helpText(command?: Command): string {
+  if (command) {
+    const h = HELP[command];
+    return [
+      `Usage: ${h.usage}`,
+      '',
+      h.summary,
+      '',
+      ...(h.options.length ? ['Options:', ...h.options, '  -h, --help       print this help', ''] : ['Options:', '  -h, --help       print this help', '']),
+      'Examples:',
+      ...h.examples.map((e) => `  ${e}`),
+      '',
+      ...CONFIG_NOTE,
+      variableTable(h.variables),
+    ].join('\n');
+  }
   return [
     'Usage: casdoor-mcp [serve | stdio | check | scopes sync] [options]',
     '',
@@ -95,10 +173,12 @@ export function helpText(): string {
     '',
     COMMANDS,
     '',
-    COMMAND_OPTIONS,
+    'Command options:',
+    ...Object.values(HELP).flatMap((h) => h.options),
+    '  -h, --help       print this help (after a command: that command\'s help)',
+    '  -v, --version    print the version',
     '',
-    'Configuration: each flag overrides its environment variable (see README.md and .env.example).',
-    'Boolean flags take no value: --read-only sets true, --no-read-only false.',
-    table,
+    ...CONFIG_NOTE,
+    variableTable(),
   ].join('\n');
 }

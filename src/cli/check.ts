@@ -5,18 +5,12 @@ import { createTokenVerifier, TokenError } from '../auth/token-verifier.js';
 import { createCasdoorAdapter, type CasdoorAdapter } from '../casdoor/adapter.js';
 import { ConfigError, loadConfig, type CasdoorTarget, type Config } from '../config.js';
 import { createOperatorPolicy } from '../ops/operator-policy.js';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import { fetchDiscovery, type DiscoveryDoc } from '../casdoor/discovery.js';
+import type { Sandbox } from '../sandbox/index.js';
 import { TOOLS } from '../tools/index.js';
 import { Report } from './report.js';
 import { planScopes } from './scope-plan.js';
 
-
-interface DiscoveryDoc {
-  issuer: string;
-  jwks_uri?: string;
-  token_endpoint?: string;
-  introspection_endpoint?: string;
-}
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -54,6 +48,7 @@ export async function runCheck(env: Record<string, string | undefined>, write: (
   if (config.casdoor) {
     target = config.casdoor;
   } else {
+    const { startSandbox } = await import('../sandbox/index.js');
     sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
     target = { ...sandbox.demo, endpoint: sandbox.url, issuer: sandbox.issuer, jwksUrl: undefined };
     report.warn('CASDOOR_ENDPOINT is not set: checking the built-in sandbox that serve would start', 'set CASDOOR_ENDPOINT and the CASDOOR_CLIENT_* variables to check a real Casdoor');
@@ -68,23 +63,21 @@ export async function runCheck(env: Record<string, string | undefined>, write: (
   return report.failures === 0 ? 0 : 1;
 }
 
-async function checkCasdoor(config: Config, t: CasdoorTarget, report: Report): Promise<void> {
+/** Every probe of `check` against one Casdoor; serve runs the same at start. */
+export async function checkCasdoor(config: Config, t: CasdoorTarget, report: Report): Promise<void> {
   const timeout = config.casdoorTimeoutMs;
 
   // 1. Casdoor answers, with its discovery document.
-  let doc: DiscoveryDoc;
-  try {
-    const { status, body } = await fetchJson(`${t.endpoint}/.well-known/openid-configuration`, timeout);
-    const d = body as Partial<DiscoveryDoc> | undefined;
-    if (status !== 200 || typeof d?.issuer !== 'string') {
-      report.fail(`Casdoor's discovery document is not at ${t.endpoint}/.well-known/openid-configuration (HTTP ${status})`, 'set CASDOOR_ENDPOINT to Casdoor\'s base URL (the backend, e.g. https://door.example.com), without a path');
-      return;
-    }
-    doc = d as DiscoveryDoc;
-  } catch (err) {
-    report.fail(`Casdoor is unreachable at ${t.endpoint}: ${message((err as Error).cause ?? err)}`, 'check CASDOOR_ENDPOINT, and that this host can reach Casdoor (DNS, firewall, TLS)');
+  const found = await fetchDiscovery(t.endpoint, timeout);
+  if (!found.ok && found.kind === 'invalid') {
+    report.fail(`Casdoor's discovery document is not at ${found.url} (HTTP ${found.status})`, 'set CASDOOR_ENDPOINT to Casdoor\'s base URL (the backend, e.g. https://door.example.com), without a path');
     return;
   }
+  if (!found.ok) {
+    report.fail(`Casdoor is unreachable at ${t.endpoint}: ${found.reason}`, 'check CASDOOR_ENDPOINT, and that this host can reach Casdoor (DNS, firewall, TLS)');
+    return;
+  }
+  const doc: DiscoveryDoc = found.doc;
   const discovered = doc.issuer.replace(/\/+$/, '');
   report.ok('Casdoor reachable: discovery document read', `issuer ${discovered}`);
 

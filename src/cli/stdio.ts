@@ -27,6 +27,14 @@ export async function runStdio(config: Config, fullAccess: boolean, logger: Logg
     );
     return 2;
   }
+  if (!config.casdoor) {
+    stderr(
+      'casdoor-mcp stdio: CASDOOR_ENDPOINT is not set, so this runs a PRIVATE, TEMPORARY sandbox Casdoor inside this ' +
+        'process: demo data and signing keys of its own, gone when it exits. Tokens from another sandbox (casdoor-mcp serve, ' +
+        'npm start) do not verify here. To use that one, set CASDOOR_ENDPOINT, CASDOOR_CLIENT_ID, CASDOOR_CLIENT_SECRET and ' +
+        'CASDOOR_APPLICATION to the sandbox URL and demo client its banner prints.\n',
+    );
+  }
   const core = await createCore(config, logger);
   let resolveCaller: () => Promise<Caller>;
   let via: string | undefined;

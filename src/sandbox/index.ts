@@ -8,6 +8,7 @@ import type { OtlpSpan } from './otlp.js';
 import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
 import { KeyRing } from './keys.js';
+import { loadSnapshot, removeSnapshot, restoreTables, saveSnapshot } from './persist.js';
 import { createStore, DEMO_APP, DEMO_ORG, getApplication, getOrganization } from './store.js';
 import type { IssueTokenOptions, Sandbox, SandboxOptions, SandboxRequestLog, User } from './types.js';
 import { randomHex } from './util.js';
@@ -31,16 +32,37 @@ function listen(app: ReturnType<typeof createApp>, hostname: string, port: numbe
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? Date.now;
-  const keys = await KeyRing.create();
+  const dataDir = options.dataDir;
+  if (dataDir && options.fresh) removeSnapshot(dataDir);
+  const saved = dataDir ? loadSnapshot(dataDir) : undefined;
+  const keys = saved ? await KeyRing.fromSaved(saved.keys) : await KeyRing.create();
   const store = createStore(keys, clock(), clock);
   // An organization-owned certificate: acme's admin can read its private key (and cert-built-in's).
   store.certs.set('acme/cert-acme', await keys.addCert('acme', 'cert-acme', clock() - 150_000));
+  if (saved) restoreTables(store, saved);
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
   const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
   const spans: OtlpSpan[] = [];
   const app = createApp(ctx, spans);
   const server = await listen(app, host, options.port ?? 0);
+  // With a data folder, every change is saved shortly after the request that made it (and at stop).
+  let saveTimer: NodeJS.Timeout | undefined;
+  const save = (): void => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = undefined;
+    if (dataDir) saveSnapshot(dataDir, keys, store);
+  };
+  if (dataDir) {
+    save();
+    server.on('request', (req, res) => {
+      if (req.method === 'GET' || req.method === 'HEAD') return;
+      res.once('finish', () => {
+        saveTimer ??= setTimeout(save, 200);
+        saveTimer.unref();
+      });
+    });
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!origin) origin = url.replace(/\/$/, '');
@@ -82,11 +104,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stop = (): Promise<void> => new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+    if (dataDir) save();
   });
 
   return {
     url,
     issuer: origin,
+    dataDir,
     tokenEndpoint: `${url}/api/login/oauth/access_token`,
     demo: { clientId: demoApp.clientId, clientSecret: demoApp.clientSecret, application: DEMO_APP, organization: DEMO_ORG },
     faults: ctx.faults,
@@ -96,6 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rotateKey: async () => {
       await keys.rotate();
       store.certs.set('admin/cert-built-in', keys.certRecord(clock()));
+      if (dataDir) save();
     },
     issueToken,
     login,

@@ -32,6 +32,19 @@ async function newEntry(kid: string): Promise<KeyEntry> {
   };
 }
 
+export interface SavedKey { name: string; owner: string; createdMs: number; kid: string; privatePem: string; publicPem: string }
+
+async function entryFromPem(k: SavedKey): Promise<KeyEntry> {
+  const publicKey = await importSPKI(k.publicPem, 'RS256', { extractable: true });
+  const privateKey = await importPKCS8(k.privatePem, 'RS256');
+  const publicJwk = await exportJWK(publicKey);
+  return {
+    kid: k.kid, privatePem: k.privatePem, publicPem: k.publicPem,
+    publicJwk: { ...publicJwk, kid: k.kid, alg: 'RS256', use: 'sig' },
+    verifyKeys: new Map([['RS256', publicKey]]), signKeys: new Map([['RS256', privateKey]]),
+  };
+}
+
 export class KeyRing {
   // Certificate name -> its key; the built-in one is always present.
   private readonly entries = new Map<string, { owner: string; entry: KeyEntry; createdMs: number }>();
@@ -47,6 +60,20 @@ export class KeyRing {
 
   private get builtIn(): KeyEntry {
     return this.entries.get(BUILT_IN_CERT)!.entry;
+  }
+
+  /** The keys a saved sandbox signed with, so its tokens stay valid across restarts. */
+  static async fromSaved(saved: readonly SavedKey[]): Promise<KeyRing> {
+    const builtIn = saved.find((k) => k.name === BUILT_IN_CERT);
+    if (!builtIn) throw new Error(`no ${BUILT_IN_CERT} key`);
+    const ring = new KeyRing(await entryFromPem(builtIn));
+    for (const k of saved) ring.entries.set(k.name, { owner: k.owner, entry: k.name === BUILT_IN_CERT ? ring.builtIn : await entryFromPem(k), createdMs: k.createdMs });
+    return ring;
+  }
+
+  /** What fromSaved needs: every certificate's current key. */
+  saved(): SavedKey[] {
+    return [...this.entries].map(([name, { owner, entry, createdMs }]) => ({ name, owner, createdMs, kid: entry.kid, privatePem: entry.privatePem, publicPem: entry.publicPem }));
   }
 
   async rotate(): Promise<void> {

@@ -10,6 +10,8 @@ export interface SandboxOptions {
   origin?: string; // the issuer/origin; default `http://${host}:${actualPort}`
   clock?: () => number; // ms since epoch, default Date.now
   requestLogLimit?: number; // keep about this many entries of `requests` (the oldest go); default unbounded, for tests
+  dataDir?: string; // keep keys and tables in this folder across restarts; default: in memory only
+  fresh?: boolean; // with dataDir: discard what it holds and start from the seed
 }
 
 export interface SandboxFaults {
@@ -164,6 +166,8 @@ export interface IssueTokenOptions {
 export interface Sandbox {
   url: string;
   issuer: string;
+  /** Where the sandbox keeps its state, when it does. */
+  dataDir: string | undefined;
   tokenEndpoint: string;
   demo: { clientId: string; clientSecret: string; application: string; organization: string };
   faults: SandboxFaults;

@@ -1,15 +1,16 @@
 import scopesJson from '../scopes.json' with { type: 'json' };
 import type { RunningServer } from './main.js';
 
-/** The sandbox's sign-in users as stored (so the banner never disagrees with the seed or later edits). */
+/** The seeded sign-ins that still exist and may sign in (so the banner never offers a dead one). */
 function demoUsers(s: RunningServer): string[] {
-  const users = [...(s.sandbox?.store.users.values() ?? [])].filter((u) => u.passwordType === 'plain' && u.password && !u.isForbidden && !u.isDeleted);
-  const rows = users.slice(0, 8).map((u) => {
+  const rows = (s.sandbox?.demo.users ?? []).flatMap(({ id, password }) => {
+    const u = s.sandbox!.store.users.get(id);
+    if (!u || u.isForbidden || u.isDeleted) return [];
     const role = u.isAdmin ? (u.owner === 'built-in' ? 'global administrator' : `administrator of ${u.owner}`) : `user of ${u.owner}`;
-    return [`${u.owner}/${u.name}`, u.password, role];
+    return [[id, password, role]];
   });
-  const w0 = Math.max(...rows.map((r) => r[0]!.length));
-  const w1 = Math.max(...rows.map((r) => r[1]!.length));
+  const w0 = Math.max(0, ...rows.map((r) => r[0]!.length));
+  const w1 = Math.max(0, ...rows.map((r) => r[1]!.length));
   return rows.map(([id, pw, role]) => `  ${id!.padEnd(w0)}  ${pw!.padEnd(w1)}  ${role}`);
 }
 

@@ -12,6 +12,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { currentScope } from './ops/request-context.js';
 import { packageVersion } from './ops/version.js';
 
+// A closed stdout (e.g. piped into head) must not crash the server.
+process.stdout.on('error', () => {});
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
 

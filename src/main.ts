@@ -106,7 +106,7 @@ export async function loadSandbox(config: Config): Promise<Sandbox> {
   const { startSandbox } = await import('./sandbox/index.js');
   const { dataDir, port, fresh } = config.sandbox;
   try {
-    return await startSandbox({ host: '127.0.0.1', port, requestLogLimit: 10_000, ...(dataDir ? { dataDir, fresh } : {}) });
+    return await startSandbox({ host: '127.0.0.1', port, requestLogLimit: 10_000, demo: true, ...(dataDir ? { dataDir, fresh } : {}) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     throw new ConfigError('SANDBOX_PORT', `the sandbox's port ${port} on 127.0.0.1 is already in use (another casdoor-mcp?): stop it, or pick other ports, e.g. PORT=4000 npm start (the sandbox then takes 4001), or SANDBOX_PORT=0 for any free port`);

@@ -9,7 +9,7 @@ import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
 import { KeyRing } from './keys.js';
 import { loadSnapshot, removeSnapshot, restoreTables, saveSnapshot } from './persist.js';
-import { createStore, DEMO_APP, DEMO_ORG, getApplication, getOrganization } from './store.js';
+import { createStore, DEMO_APP, DEMO_ORG, DEMO_PASSWORDS, getApplication, getOrganization } from './store.js';
 import type { IssueTokenOptions, Sandbox, SandboxOptions, SandboxRequestLog, User } from './types.js';
 import { randomHex } from './util.js';
 
@@ -40,6 +40,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // An organization-owned certificate: acme's admin can read its private key (and cert-built-in's).
   store.certs.set('acme/cert-acme', await keys.addCert('acme', 'cert-acme', clock() - 150_000));
   if (saved) restoreTables(store, saved);
+  // The demo lets MCP clients register themselves (Casdoor's default for built-in is "disabled").
+  else if (options.demo) getOrganization(store, 'built-in')!.dcrPolicy = 'open';
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
   const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
@@ -112,7 +114,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     issuer: origin,
     dataDir,
     tokenEndpoint: `${url}/api/login/oauth/access_token`,
-    demo: { clientId: demoApp.clientId, clientSecret: demoApp.clientSecret, application: DEMO_APP, organization: DEMO_ORG },
+    demo: {
+      clientId: demoApp.clientId, clientSecret: demoApp.clientSecret, application: DEMO_APP, organization: DEMO_ORG,
+      users: Object.entries(DEMO_PASSWORDS).map(([id, password]) => ({ id, password })),
+    },
     faults: ctx.faults,
     requests,
     spans,

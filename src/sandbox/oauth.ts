@@ -5,12 +5,13 @@ import type { AppEnv, Ctx, SandboxContext } from './context.js';
 import { fail } from './envelope.js';
 import { findTokenByAccessToken, findTokenByRefreshToken, getApplication, getApplicationByClientId, getUserByFields } from './store.js';
 import { checkPassword } from './auth.js';
+import { authorizationCodeGrant } from './code-grant.js';
 import type { Application, TokenRecord, User } from './types.js';
 import { getId } from './util.js';
 
 type TokenError = { error: string; error_description?: string };
 
-function tokenError(c: Ctx, error: string, description = ''): Response {
+export function tokenError(c: Ctx, error: string, description = ''): Response {
   const body: TokenError = description ? { error, error_description: description } : { error };
   if (error === 'invalid_client') {
     c.header('WWW-Authenticate', 'Basic realm="OAuth2"');
@@ -43,6 +44,11 @@ export function expandScope(scope: string, app: Application): string | null {
   return out.join(' ');
 }
 
+/** The token endpoint's answer for a stored token row. */
+export function tokenResponse(c: Ctx, row: TokenRecord): Response {
+  return c.json(wrapper(row));
+}
+
 function wrapper(row: TokenRecord): Record<string, unknown> {
   // Casdoor returns the access token as id_token too (object/token_oauth.go TokenWrapper).
   return {
@@ -55,7 +61,7 @@ interface TokenParams { [key: string]: string }
 
 function readTokenParams(c: Ctx): TokenParams {
   const names = ['client_id', 'client_secret', 'grant_type', 'code', 'code_verifier', 'scope', 'nonce',
-    'username', 'password', 'refresh_token', 'resource'];
+    'username', 'password', 'refresh_token', 'resource', 'redirect_uri'];
   const p: TokenParams = {};
   for (const n of names) p[n] = param(c, n);
   if (!p.client_id && !p.client_secret) {
@@ -76,11 +82,16 @@ function readTokenParams(c: Ctx): TokenParams {
 async function passwordGrant(c: Ctx, ctx: SandboxContext, app: Application, p: TokenParams): Promise<Response> {
   const scope = expandScope(p.scope ?? '', app);
   if (scope === null) return tokenError(c, 'invalid_scope', 'the requested scope is invalid or not defined in the application');
-  // "org/name" is accepted when it names the app's own organization (a sandbox convenience).
+  // "org/name" is accepted for the app's own organization, and for any organization through an
+  // application of built-in, as Casdoor's sign-in page allows (a sandbox convenience for the grant).
   let username = p.username ?? '';
+  let organization = app.organization;
   const slash = username.indexOf('/');
-  if (slash > 0 && username.slice(0, slash) === app.organization) username = username.slice(slash + 1);
-  const user = getUserByFields(ctx.store, app.organization, username);
+  if (slash > 0 && (username.slice(0, slash) === app.organization || app.organization === 'built-in')) {
+    organization = username.slice(0, slash);
+    username = username.slice(slash + 1);
+  }
+  const user = getUserByFields(ctx.store, organization, username);
   if (!user) return tokenError(c, 'invalid_grant', 'the user does not exist');
   if (user.password === '') {
     return tokenError(c, 'invalid_grant', 'OAuth users cannot use password grant type, please use authorization code flow');
@@ -91,9 +102,9 @@ async function passwordGrant(c: Ctx, ctx: SandboxContext, app: Application, p: T
   return issue(c, ctx, app, user, scope, true);
 }
 
-async function issue(c: Ctx, ctx: SandboxContext, app: Application, user: User | null, scope: string, withRefresh: boolean): Promise<Response> {
+async function issue(c: Ctx, ctx: SandboxContext, app: Application, user: User | null, scope: string, withRefresh: boolean, audience?: string[]): Promise<Response> {
   try {
-    const row = await ctx.store.tokens.issue(ctx, { app, user, scope, withRefresh });
+    const row = await ctx.store.tokens.issue(ctx, { app, user, scope, withRefresh, ...(audience ? { audience } : {}) });
     return c.json(wrapper(row));
   } catch (err) {
     return tokenError(c, 'endpoint_error', `generate jwt token error: ${(err as Error).message}`);
@@ -110,11 +121,18 @@ async function refreshGrant(c: Ctx, ctx: SandboxContext, app: Application, p: To
   }
   const claims = await ctx.keys.verify(p.refresh_token ?? '', ctx.clock());
   if (!claims) return tokenError(c, 'invalid_grant', 'parse refresh token error: token signature is invalid or token has expired');
-  const scope = p.scope || String(claims.scope ?? '');
-  const user = ctx.store.users.get(getId(app.organization, row.user));
-  if (!user) return c.json(fail(`The user: ${getId(app.organization, row.user)} doesn't exist`));
+  // Unlike Casdoor, a refresh never widens the grant: a requested scope must be part of the granted one.
+  const granted = String(claims.scope ?? '').split(' ').filter(Boolean);
+  const scope = p.scope || granted.join(' ');
+  if (p.scope && !p.scope.split(/\s+/).filter(Boolean).every((s) => granted.includes(s))) {
+    return tokenError(c, 'invalid_scope', 'the requested scope exceeds the scope originally granted');
+  }
+  // The new token keeps the audience (the RFC 8707 resource) of the one it replaces.
+  const audience = Array.isArray(claims.aud) ? claims.aud.map(String) : typeof claims.aud === 'string' ? [claims.aud] : undefined;
+  const user = ctx.store.users.get(getId(row.organization, row.user));
+  if (!user) return c.json(fail(`The user: ${getId(row.organization, row.user)} doesn't exist`));
   if (user.isForbidden) return tokenError(c, 'invalid_grant', 'the user is forbidden to sign in, please contact the administrator');
-  const response = await issue(c, ctx, app, user, scope, true);
+  const response = await issue(c, ctx, app, user, scope, true, audience);
   if (response.status === 200) ctx.store.tokens.revoke(row.accessToken);
   return response;
 }
@@ -139,7 +157,7 @@ async function accessToken(c: Ctx, ctx: SandboxContext): Promise<Response> {
     case 'refresh_token':
       return refreshGrant(c, ctx, app, p);
     case 'authorization_code':
-      return tokenError(c, 'invalid_grant', `authorization code: ${p.code ?? ''} is invalid`);
+      return authorizationCodeGrant(c, ctx, app, p);
     default:
       return tokenError(c, 'unsupported_grant_type', `grant_type: ${grant} is not supported in this application`);
   }

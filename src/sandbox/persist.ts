@@ -3,7 +3,8 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyRing, SavedKey } from './keys.js';
-import type { SandboxStore } from './types.js';
+import { TokenStore } from './token-store.js';
+import type { SandboxStore, TokenRecord } from './types.js';
 
 const FILE = 'sandbox.json';
 const VERSION = 2;
@@ -44,6 +45,7 @@ export function removeSnapshot(dir: string): void {
 export function restoreTables(store: SandboxStore, snap: Snapshot): void {
   for (const [name, rows] of Object.entries(snap.tables)) {
     const table = (store as unknown as Record<string, unknown>)[name];
+    if (table instanceof TokenStore && Array.isArray(rows)) table.load(rows.map(([, row]) => row as TokenRecord));
     if (!(table instanceof Map) || !Array.isArray(rows)) continue;
     table.clear();
     for (const [key, row] of rows) table.set(key, row);
@@ -53,7 +55,10 @@ export function restoreTables(store: SandboxStore, snap: Snapshot): void {
 /** Writes the whole state atomically, readable by the owner only (it holds the signing key and passwords). */
 export function saveSnapshot(dir: string, keys: KeyRing, store: SandboxStore): void {
   const tables: Snapshot['tables'] = {};
-  for (const [name, table] of Object.entries(store)) if (table instanceof Map) tables[name] = [...table.entries()];
+  for (const [name, table] of Object.entries(store)) {
+    if (table instanceof Map) tables[name] = [...table.entries()];
+    else if (table instanceof TokenStore) tables[name] = [...table.values()].map((row) => [row.accessTokenHash, row]);
+  }
   const snap: Snapshot = { version: VERSION, keys: keys.saved(), tables };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${snapshotPath(dir)}.${process.pid}.tmp`;

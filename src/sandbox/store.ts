@@ -12,6 +12,10 @@ import type { Application, Organization, SandboxStore, TokenRecord, User } from 
 import { getId, randomHex, rfc3339 } from './util.js';
 
 export const DEMO_APP = 'casdoor-mcp';
+/** The seeded users' passwords (stored hashed where the organization says so): the demo's sign-ins. */
+export const DEMO_PASSWORDS: Readonly<Record<string, string>> = {
+  'built-in/admin': '123', 'acme/alice': 'alice-pass', 'acme/bob': 'bob-pass', 'globex/carol': 'carol-pass',
+};
 export const DEMO_ORG = 'built-in';
 
 function build<T>(s: Schema, fields: Record<string, unknown>): T {
@@ -82,7 +86,7 @@ export function createStore(keys: KeyRing, startMs: number, clock: () => number 
     const record = build<User>(USER, {
       ...userTemplate(), owner, name, createdTime, updatedTime: createdTime,
       id: `5a4e0c1b-9f3d-4c2a-8b7e-00000000000${n}`, passwordSalt: randomHex(10),
-      accessKey: randomHex(16), accessSecret: randomHex(16), ...extra,
+      accessKey: randomHex(16), accessSecret: randomHex(16), password: DEMO_PASSWORDS[getId(owner, name)] ?? '', ...extra,
     });
     const org = store.organizations.get(getId('admin', owner))!;
     record.passwordType = org.passwordType;
@@ -90,21 +94,21 @@ export function createStore(keys: KeyRing, startMs: number, clock: () => number 
     store.users.set(getId(owner, name), record);
   };
   user('built-in', 'admin', 1, {
-    password: '123', displayName: 'Admin', email: 'admin@example.com', phone: '12345678910',
+    displayName: 'Admin', email: 'admin@example.com', phone: '12345678910',
     affiliation: 'Example Inc.', tag: 'staff', ranking: 1, isAdmin: true, signupApplication: 'app-built-in',
     registerSource: 'built-in/admin',
   });
   user('acme', 'alice', 2, {
-    password: 'alice-pass', displayName: 'Alice Anderson', email: 'alice@acme.example.com',
+    displayName: 'Alice Anderson', email: 'alice@acme.example.com',
     phone: '5550100001', isAdmin: true, signupApplication: 'acme-portal', tag: 'staff',
   });
   user('acme', 'bob', 3, {
-    password: 'bob-pass', displayName: 'Bob Brown', email: 'bob@acme.example.com', phone: '5550100002',
+    displayName: 'Bob Brown', email: 'bob@acme.example.com', phone: '5550100002',
     signupApplication: 'acme-portal', totpSecret: 'JBSWY3DPEHPK3PXP', recoveryCodes: ['a1b2-c3d4', 'e5f6-a7b8'],
     properties: { department: 'sales' },
   });
   user('globex', 'carol', 4, {
-    password: 'carol-pass', displayName: 'Carol Clark', email: 'carol@globex.example.com',
+    displayName: 'Carol Clark', email: 'carol@globex.example.com',
     phone: '5550200001', isAdmin: true, signupApplication: 'globex-web',
   });
   seedFamilies(store, created);

@@ -118,6 +118,12 @@ export class TokenStore {
     return row.grantType === 'client_credentials' || row.user === '' ? undefined : getId(row.organization, row.user);
   }
 
+  /** Replaces every row with saved ones (a sandbox's data folder). */
+  load(rows: Iterable<TokenRecord>): void {
+    this.rows.clear();
+    for (const row of rows) this.rows.set(row.accessTokenHash, row);
+  }
+
   // Map-like access by hash, for tests and diagnostics.
   get(hash: string): TokenRecord | undefined {
     return this.rows.get(hash);

@@ -12,6 +12,7 @@ export interface SandboxOptions {
   requestLogLimit?: number; // keep about this many entries of `requests` (the oldest go); default unbounded, for tests
   dataDir?: string; // keep keys and tables in this folder across restarts; default: in memory only
   fresh?: boolean; // with dataDir: discard what it holds and start from the seed
+  demo?: boolean; // the demo of `npm start`: dynamic client registration open on built-in
 }
 
 export interface SandboxFaults {
@@ -169,7 +170,7 @@ export interface Sandbox {
   /** Where the sandbox keeps its state, when it does. */
   dataDir: string | undefined;
   tokenEndpoint: string;
-  demo: { clientId: string; clientSecret: string; application: string; organization: string };
+  demo: { clientId: string; clientSecret: string; application: string; organization: string; users: Array<{ id: string; password: string }> };
   faults: SandboxFaults;
   requests: SandboxRequestLog[];
   /** Spans received at POST /api/v1/traces (OTLP protobuf), decoded, oldest first. */

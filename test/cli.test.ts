@@ -61,7 +61,7 @@ describe('the casdoor-mcp command (built by npm test before vitest runs)', () =>
     children.push(child);
     let out = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 30_000);
       child.stdout!.on('data', (d) => {
         out += String(d);
         if (out.includes('TOKEN=$(')) {
@@ -78,7 +78,7 @@ describe('the casdoor-mcp command (built by npm test before vitest runs)', () =>
     );
     const names = JSON.parse(r).result.tools.map((t: { name: string }) => t.name);
     expect(names).toEqual(expect.arrayContaining(['get_applications', 'get_application', 'add_application', 'update_application', 'delete_application']));
-  });
+    }, 60_000);
 
   it('--help lists every command and every variable with its flag', async () => {
     const r = await run(['--help']);

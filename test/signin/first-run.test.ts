@@ -6,11 +6,13 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'warn', SANDBOX_DATA_DIR: 'off' };
+// Each case starts real processes; the shared CI machine can be slow to start them.
+vi.setConfig({ testTimeout: 90_000 });
 const scratch = () => mkdtempSync(join(tmpdir(), 'first-run-'));
 
 interface Started {
@@ -34,7 +36,7 @@ async function serve(env: Record<string, string>, args: string[] = [], cwd = scr
   let err = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (err += String(d)));
-  const waitFor = (text: string | RegExp, ms = 15_000) =>
+  const waitFor = (text: string | RegExp, ms = 45_000) =>
     new Promise<void>((resolve, reject) => {
       const has = () => (typeof text === 'string' ? out.includes(text) : text.test(out));
       if (has()) return resolve();
@@ -62,7 +64,7 @@ async function serve(env: Record<string, string>, args: string[] = [], cwd = scr
 
 function run(args: string[], env: Record<string, string> = {}, cwd = scratch()): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', [cli, ...args], { env: { ...baseEnv, ...env }, cwd, timeout: 30_000 }, (e, stdout, stderr) => {
+    execFile('node', [cli, ...args], { env: { ...baseEnv, ...env }, cwd, timeout: 60_000 }, (e, stdout, stderr) => {
       const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

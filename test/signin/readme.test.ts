@@ -6,9 +6,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
+vi.setConfig({ testTimeout: 90_000 });
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
@@ -52,7 +53,7 @@ describe('README.md', () => {
     });
     children.push(child);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner: ${banner}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`no banner: ${banner}`)), 60_000);
       child.stdout!.on('data', (d) => {
         banner += String(d);
         if (/Start-up check/.test(banner)) {
@@ -63,7 +64,7 @@ describe('README.md', () => {
     });
     origin = new URL(/listening: (\S+)/.exec(banner)![1]!).origin;
     sandbox = new URL(/Sandbox token endpoint: (\S+)/.exec(banner)![1]!).origin;
-  }, 30_000);
+  }, 90_000);
   afterAll(() => {
     // npm start runs node as a child: end the whole process group.
     for (const c of children) if (c.pid && c.exitCode === null) process.kill(-c.pid, 'SIGTERM');

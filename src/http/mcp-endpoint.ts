@@ -181,7 +181,8 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     // apply the same guards, and the method's params schema, here.
     const wellFormed = isRequest ? isJSONRPCRequest(body) : isNotification ? isJSONRPCNotification(body) : isJSONRPCResultResponse(body) || isJSONRPCErrorResponse(body);
     if (!wellFormed) return c.json(rpcError(-32600, 'Invalid Request: not a well-formed JSON-RPC message', id ?? null), 400);
-    const schema = isRequest ? REQUEST_SCHEMAS[body.method as string] : undefined;
+    // Own keys only: a method named "__proto__" or "constructor" must not find Object's members here.
+    const schema = isRequest && Object.hasOwn(REQUEST_SCHEMAS, body.method as string) ? REQUEST_SCHEMAS[body.method as string] : undefined;
     const checked = schema?.safeParse(body);
     if (checked && !checked.success) {
       const where = [...new Set(checked.error.issues.map((i) => i.path.map(String).join('.') || '(params)'))].slice(0, 5).join(', ');

@@ -147,7 +147,9 @@ export async function createCore(config: Config, logger: Logger): Promise<Core> 
     telemetry,
     metrics,
   });
-  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl)], config.readinessCacheSeconds * 1000);
+  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl)], config.readinessCacheSeconds * 1000, Date.now, (details) =>
+    logger.warn({ details }, 'not ready'),
+  );
   const introspector = config.introspection.enabled
     ? createIntrospector({ introspect: (token) => observed.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
     : undefined;

@@ -81,7 +81,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
     expect(structured(r)).toEqual({ deleted: true, id: `admin/${name}`, organization: 'acme' });
     expect(exists(name)).toBe(false);
     expect(asked).toHaveLength(1);
-    expect(asked[0]!.message).toBe(`Delete application admin/${name} (organization acme, clientId cid-${name})? This cannot be undone.`);
+    expect(asked[0]!.message).toBe(`Delete application "admin/${name}" (display name "Acme Portal", organization "acme", clientId "cid-${name}")? This cannot be undone.`);
     expect(asked[0]!.requestedSchema).toMatchObject({ type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] });
     // Other tools still answer plain JSON to such a client.
     const read = await client.callTool({ name: 'get_application', arguments: { id: 'admin/acme-portal' } });

@@ -46,7 +46,7 @@ const updateApplication = defineTool({
     }
     for (const field of ['expireInHours', 'refreshExpireInHours'] as const) {
       const v = patch[field];
-      if (v !== undefined && !(v > 0)) throw new ToolError(`application ${id} was not changed: ${field} must be > 0 (0 makes tokens expire at once)`);
+      if (v !== undefined && v !== current[field] && !(v > 0)) throw new ToolError(`application ${id} was not changed: ${field} must be > 0 (0 makes tokens expire at once)`);
     }
     // The loaded record's own name: a case-insensitive database finds "App-Built-In" too.
     if (current.name === BUILT_IN && patch.name !== undefined && patch.name !== BUILT_IN) {

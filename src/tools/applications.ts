@@ -82,7 +82,8 @@ const getApplication = defineTool({
   input: z.object({ id: applicationId }).strict(),
   output: z.object({ application: AppOut }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  access: { action: 'read', publicRead: true },
+  // Masked for anyone who may not see secrets; any signed-in user may read it, as in Casdoor.
+  access: { action: 'read', publicRead: true, anyOrganizationRead: true },
   async run({ id }, ctx) {
     const app = await loadApplication(ctx, id);
     ctx.checkOrganization(app.organization);

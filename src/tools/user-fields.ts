@@ -38,7 +38,7 @@ export const UserFields = z
     type: z.string().max(100).describe('The user type, e.g. "normal-user"'),
     isAdmin: z.boolean().describe('Administrator of their organization (of every organization for users of "built-in")'),
     isForbidden: z.boolean().describe('true blocks sign-in and ends the user\'s sessions and tokens'),
-    signupApplication: name.describe('The application the user signs in through by default, e.g. "app-built-in"'),
+    signupApplication: name.or(z.literal('')).describe('The application the user signs in through by default, e.g. "app-built-in"'),
     idCardType: z.string().max(100),
     idCard: z.string().max(100),
     realName: z.string().max(100),

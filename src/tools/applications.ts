@@ -98,7 +98,8 @@ const addApplication = defineTool({
     'Create a Casdoor application. Give at least name and organization (an existing organization, e.g. "built-in"); unset fields get ' +
     'the defaults of Casdoor\'s UI: expireInHours 168, refreshExpireInHours 168, cookieExpireInHours 720, grantTypes ["authorization_code"], ' +
     'cert = the organization\'s (else "cert-built-in"), tokenFormat "JWT", no redirectUris. Set grantTypes and redirectUris for the OAuth flow ' +
-    'you need. Returns the created application with its clientId (its id is "admin/<name>"). dry_run: true returns what would be created.',
+    'you need. Returns the created application with its clientId (its id is "admin/<name>"; secrets masked: get_application shows them to a ' +
+      'global administrator). dry_run: true returns what would be created.',
   input: z
     .object({
       application: ApplicationFields.partial()

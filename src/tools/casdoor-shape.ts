@@ -31,7 +31,7 @@ export const USER_READ_ONLY = `owner createdTime updatedTime deletedTime id exte
 
 /** Schema entries admitting read-only keys (any value: whether it changed is decided against the object read). */
 export function readOnlyInputs(keys: readonly string[]): Record<string, z.ZodOptional<z.ZodUnknown>> {
-  return Object.fromEntries(keys.map((k) => [k, z.unknown().optional().describe('Read-only: accepted only unchanged (as read)')]));
+  return Object.fromEntries(keys.map((k) => [k, z.unknown().optional()]));
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -35,7 +35,7 @@ export async function startContractWorld(): Promise<ContractWorld> {
   const sandbox = await startSandbox();
   const { store } = sandbox;
   const password = 'rec-contract-password';
-  for (const table of [store.organizations, store.applications, store.users, store.tokens, store.sessions]) table.clear();
+  for (const table of [store.organizations, store.applications, store.users, store.sessions]) table.clear();
 
   for (const org of dataOf('orgs-get-organizations', 0) as Rec[]) {
     store.organizations.set(`${String(org.owner)}/${String(org.name)}`, row(ORGANIZATION, org, {}) as never);

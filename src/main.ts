@@ -155,7 +155,9 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
     telemetry,
     metrics,
   });
-  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl), ...extraProbes], config.readinessCacheSeconds * 1000);
+  const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl), ...extraProbes], config.readinessCacheSeconds * 1000, Date.now, (details) =>
+    logger.warn({ details }, 'not ready'),
+  );
   const introspector = config.introspection.enabled
     ? createIntrospector({ introspect: (token) => observed.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
     : undefined;

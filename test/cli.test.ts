@@ -227,7 +227,7 @@ describe('casdoor-mcp scopes sync', () => {
     const before = sb.requests.filter((q) => q.path === '/api/update-application').length;
     const r = await run(['scopes', 'sync', '--apply'], { ...casdoorEnv(sb), CASDOOR_CLIENT_SECRET: 'wrong' });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('check CASDOOR_CLIENT_ID and CASDOOR_CLIENT_SECRET');
+    expect(r.stdout).toContain('(CASDOOR_CLIENT_ID / CASDOOR_CLIENT_SECRET) are wrong');
     expect(sb.requests.filter((q) => q.path === '/api/update-application').length).toBe(before);
   });
 });

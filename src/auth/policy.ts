@@ -8,6 +8,11 @@ export interface ToolAccess {
   publicRead?: boolean;
   /** Only global administrators and applications (creating or deleting organizations). */
   globalAdminOnly?: boolean;
+  /**
+   * The object is one any signed-in user may read (masked) whatever its organization, so an organization
+   * admin may too: she must never get less than a plain user (get_application).
+   */
+  anyOrganizationRead?: boolean;
 }
 
 /**
@@ -40,6 +45,7 @@ export function checkOrganization(
     );
   }
   if (organization !== undefined && organization !== orgs.only) {
+    if (access.action === 'read' && access.publicRead && access.anyOrganizationRead) return;
     throw new ForbiddenError(
       'own_organization_only',
       `${describePrincipal(principal)} may act only on organization ${orgs.only}, not ${organization}`,

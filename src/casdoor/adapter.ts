@@ -109,6 +109,17 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
   // sent with it (casdoor.md §1.10), so the caller's cookie must travel alone.
   const cookieSdk = new CasdoorSdk(sdkConfig, { ...transport, headers: { Accept: 'application/json' } });
 
+  // Casdoor does not refuse a wrong Basic secret: the call is simply anonymous. The server's own
+  // application acts as a global admin, so a refused read or a masked answer means its credentials are wrong.
+  const downgraded = (endpoint: string): CasdoorError =>
+    new CasdoorError(
+      'casdoor_credentials',
+      `Casdoor answered ${endpoint} as it answers an anonymous caller: the server's own Casdoor credentials ` +
+        '(CASDOOR_CLIENT_ID / CASDOOR_CLIENT_SECRET) are wrong, since Casdoor ignores a wrong client secret instead of refusing it. ' +
+        'The operator must fix them (casdoor-mcp check tests them)',
+      endpoint,
+    );
+
   async function call(method: 'GET' | 'POST', path: string, run: () => Promise<{ data: unknown }>): Promise<Envelope> {
     const endpoint = `${method} /api${path}`;
     let res: { data: unknown };
@@ -123,6 +134,7 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
     }
     if (body.status !== 'ok') {
       const msg = typeof body.msg === 'string' && body.msg ? body.msg : 'unspecified error';
+      if (method === 'GET' && ANONYMOUS_REFUSALS.has(msg)) throw downgraded(endpoint);
       throw new CasdoorError('casdoor_rejected', `Casdoor refused ${endpoint}: ${msg}`, endpoint);
     }
     return body;
@@ -152,13 +164,13 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
         : await call('GET', '/get-applications', () =>
             sdk.http.get('/get-applications', { params: { owner: 'admin', p: page, pageSize } }),
           );
-      const items = Array.isArray(env.data) ? (env.data as CasdoorApplication[]) : [];
-      const total = typeof env.data2 === 'number' ? env.data2 : items.length;
-      return { items, total };
+      return pageOf(env, page, pageSize) as Page<CasdoorApplication>;
     },
     async getApplication(name) {
       const env = await call('GET', '/get-application', () => sdk.getApplication(name));
-      return isObject(env.data) ? (env.data as CasdoorApplication) : null;
+      if (!isObject(env.data)) return null;
+      if (env.data.clientSecret === '***') throw downgraded('GET /api/get-application');
+      return env.data as CasdoorApplication;
     },
     async addApplication(app) {
       await write('/add-application', () => sdk.addApplication(copy(app) as never));
@@ -193,9 +205,7 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
     },
     async listUsers({ owner, page, pageSize }) {
       const env = await call('GET', '/get-users', () => sdk.http.get('/get-users', { params: { owner: owner ?? '', p: page, pageSize } }));
-      const items = Array.isArray(env.data) ? (env.data as CasdoorUser[]) : [];
-      const total = typeof env.data2 === 'number' ? env.data2 : items.length;
-      return { items, total };
+      return pageOf(env, page, pageSize) as Page<CasdoorUser>;
     },
     // The SDK's user writes overwrite user.owner with the server's own organization, so they cannot
     // reach other organizations' users: its request object is used directly instead.
@@ -219,9 +229,7 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
       const path = `/get-${PLURAL[family]}`;
       const params = { owner, ...(organization ? { organization } : {}), p: page, pageSize };
       const env = await call('GET', path, () => sdk.http.get(path, { params }));
-      const items = Array.isArray(env.data) ? (env.data as CasdoorObject[]) : [];
-      const total = typeof env.data2 === 'number' ? env.data2 : items.length;
-      return { items, total };
+      return pageOf(env, page, pageSize) as Page<CasdoorObject>;
     },
     async getObject(family, id) {
       const path = `/get-${family}`;
@@ -282,6 +290,20 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
 const PLURAL: Record<CasdoorFamily, string> = {
   organization: 'organizations', role: 'roles', permission: 'permissions', provider: 'providers', token: 'tokens', group: 'groups',
 };
+
+/** What Casdoor answers anonymous reads with (errors-catalogue.json of the recording). */
+const ANONYMOUS_REFUSALS = new Set(['Unauthorized operation', 'Please login first', 'Please sign in first']);
+
+/**
+ * One page of a list. Casdoor clamps a page number past the end to the last page (measured), so
+ * the same rows would come back again: a page that starts at or after the total is empty.
+ */
+function pageOf(env: Envelope, page: number, pageSize: number): Page<unknown> {
+  const items = Array.isArray(env.data) ? env.data : [];
+  const total = typeof env.data2 === 'number' ? env.data2 : items.length;
+  if ((page - 1) * pageSize >= total) return { items: [], total };
+  return { items, total };
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,7 +8,8 @@ export type CasdoorErrorCode =
   | 'casdoor_http' // a non-2xx status
   | 'casdoor_timeout'
   | 'casdoor_unreachable'
-  | 'casdoor_bad_response'; // not JSON, or not Casdoor's envelope
+  | 'casdoor_bad_response' // not JSON, or not Casdoor's envelope
+  | 'casdoor_credentials'; // Casdoor answered as to an anonymous caller: the server's own client id/secret are wrong
 
 export class CasdoorError extends Error {
   constructor(

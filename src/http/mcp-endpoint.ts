@@ -20,7 +20,7 @@ import { HTTP_STATUS_OF, Refusal } from '../auth/errors.js';
 import { gate } from '../auth/gate.js';
 import { TokenError } from '../auth/token-verifier.js';
 import { CasdoorError } from '../casdoor/errors.js';
-import { credentialExpiry, credentialKey, declaresElicitation } from '../mcp/client-capabilities.js';
+import { capabilityKey, credentialExpiry, credentialKey, declaresElicitation } from '../mcp/client-capabilities.js';
 import type { ExchangeTransport, JSONRPCReply } from '../mcp/exchange-transport.js';
 import {
   checkModernRequest,
@@ -181,7 +181,8 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     // apply the same guards, and the method's params schema, here.
     const wellFormed = isRequest ? isJSONRPCRequest(body) : isNotification ? isJSONRPCNotification(body) : isJSONRPCResultResponse(body) || isJSONRPCErrorResponse(body);
     if (!wellFormed) return c.json(rpcError(-32600, 'Invalid Request: not a well-formed JSON-RPC message', id ?? null), 400);
-    const schema = isRequest ? REQUEST_SCHEMAS[body.method as string] : undefined;
+    // Own keys only: a method named "__proto__" or "constructor" must not find Object's members here.
+    const schema = isRequest && Object.hasOwn(REQUEST_SCHEMAS, body.method as string) ? REQUEST_SCHEMAS[body.method as string] : undefined;
     const checked = schema?.safeParse(body);
     if (checked && !checked.success) {
       const where = [...new Set(checked.error.issues.map((i) => i.path.map(String).join('.') || '(params)'))].slice(0, 5).join(', ');
@@ -214,11 +215,13 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     // Capabilities travel only in initialize: remember per credential whether the client can be asked
     // (elicitation), and use it when this call's answer can carry a question (SSE accepted).
     const owner = credentialKey(caller, credentials);
-    if (body.method === 'initialize' && owner) {
-      await deps.exchange.clients.remember(owner, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
+    const initializing = body.method === 'initialize';
+    const capsKey = capabilityKey(owner, initializing ? (body.params as Json | undefined)?.protocolVersion : version, c.req.header('user-agent'));
+    if (initializing && capsKey) {
+      await deps.exchange.clients.remember(capsKey, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
     }
     const canElicit =
-      body.method === 'tools/call' && /text\/event-stream/i.test(c.req.header('accept') ?? '') && (await deps.exchange.clients.canElicit(owner));
+      body.method === 'tools/call' && /text\/event-stream/i.test(c.req.header('accept') ?? '') && (await deps.exchange.clients.canElicit(capsKey));
     const extra = { authInfo: { token: '', clientId: '', scopes: [], extra: { caller, canElicit } }, requestInfo: { headers: {} } };
 
     if (isNotification) {

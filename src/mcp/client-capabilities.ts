@@ -4,9 +4,12 @@ import type { Credentials } from '../auth/authenticate.js';
 import { createLruCache } from '../auth/token-cache.js';
 
 /**
- * What a client declared in its last `initialize`, remembered per credential. The server is
- * stateless on the wire, and capabilities travel only in `initialize`, so a later tools/call can
- * only know that its client answers elicitation requests by looking the credential up here.
+ * What clients declared in `initialize`, remembered per credential and client (see capabilityKey).
+ * The server is stateless on the wire, and capabilities travel only in `initialize`, so a later
+ * tools/call can only know that its client answers elicitation requests by looking it up here.
+ * Two clients on one credential may look alike, so one that did not declare elicitation marks the
+ * key as unable for the entry's lifetime: a question must never reach a client that cannot answer
+ * it (the spec forbids it, and its delete would fail), so when in doubt the call is not elicited.
  * Keys are SHA-256 digests: no token or cookie is held. Anonymous callers are never remembered.
  */
 export interface ClientCapabilityStore {
@@ -30,9 +33,10 @@ export function createClientCapabilityStore(options: ClientCapabilityStoreOption
   return {
     remember(owner, declared, notAfterMs) {
       const expiresAt = Math.min(now() + ttl, notAfterMs ?? Number.POSITIVE_INFINITY);
-      // A client that re-initializes without the capability must lose it at once.
-      if (!declared.elicitation || expiresAt <= now()) cache.delete(owner);
-      else cache.set(owner, true, expiresAt);
+      if (expiresAt <= now()) return void cache.delete(owner);
+      // Without the capability: unable at once, and it stays so even if a look-alike declares it later.
+      if (!declared.elicitation) cache.set(owner, false, expiresAt);
+      else if (cache.get(owner) !== false) cache.set(owner, true, expiresAt);
     },
     canElicit: (owner) => owner !== undefined && cache.get(owner) === true,
     get size() {
@@ -52,6 +56,17 @@ export function credentialKey(caller: Caller, credentials: Credentials): string 
   if (caller.kind === 'token' && credentials.authorization.length === 1) return `token:${sha256(credentials.authorization[0]!.trim())}`;
   if (caller.kind === 'cookie' && credentials.sessionCookie !== undefined) return `cookie:${sha256(credentials.sessionCookie)}`;
   return undefined;
+}
+
+/**
+ * The key capabilities are remembered under: the credential, plus what tells its clients apart on a
+ * stateless wire: the protocol version (in initialize's params, then in every request's
+ * MCP-Protocol-Version header) and the User-Agent. A request without the version header (a raw
+ * client that never initialized) matches nothing, so it is never elicited.
+ */
+export function capabilityKey(owner: string | undefined, protocolVersion: unknown, userAgent: string | undefined): string | undefined {
+  if (owner === undefined || typeof protocolVersion !== 'string' || protocolVersion === '') return undefined;
+  return `${owner}|${protocolVersion}|${sha256(userAgent ?? '')}`;
 }
 
 /**

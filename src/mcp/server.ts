@@ -134,6 +134,8 @@ function nextStep(err: CasdoorError): string {
       return 'Check the arguments against what Casdoor accepts, then retry.';
     case 'casdoor_unaffected':
       return 'Read the object again to see its current state.';
+    case 'casdoor_credentials':
+      return 'Retrying will not help: tell the operator.';
     default:
       return 'Casdoor may be down or overloaded; retry in a few seconds, and tell the operator if it persists.';
   }

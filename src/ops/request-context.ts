@@ -82,7 +82,7 @@ export function instrumentAdapter(adapter: CasdoorAdapter): CasdoorAdapter {
           if (outcome) {
             outcome.calls += 1;
             if (err instanceof CasdoorError) {
-              outcome.status = err.status ?? (err.code === 'casdoor_rejected' || err.code === 'casdoor_unaffected' ? 200 : null);
+              outcome.status = err.status ?? (['casdoor_rejected', 'casdoor_unaffected', 'casdoor_credentials'].includes(err.code) ? 200 : null);
               outcome.error ??= err.code;
             }
           }

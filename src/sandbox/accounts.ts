@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { checkUserPassword, clearSessionUser, isAdminOrSelf, isGlobalAdmin, SESSION_COOKIE, setSessionUser } from './auth.js';
+import { accountView } from './users.js';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
 import { fail, ok, PLEASE_LOGIN } from './envelope.js';
 import { maskOrganization, maskUser } from './masking.js';
@@ -84,7 +85,7 @@ async function getAccount(c: Ctx, ctx: SandboxContext): Promise<Response> {
   }
   const org = getOrganization(ctx.store, user.owner);
   const organization = org ? maskOrganization(present(ORGANIZATION, org), isGlobalAdmin(ctx, caller)) : null;
-  const data = maskUser(present(USER, user), { adminOrSelf: isAdminOrSelf(ctx, caller, user), globalAdmin: isGlobalAdmin(ctx, caller) });
+  const data = accountView(ctx, user, maskUser(present(USER, user), { adminOrSelf: isAdminOrSelf(ctx, caller, user), globalAdmin: isGlobalAdmin(ctx, caller) }));
   const codes = organization?.countryCodes;
   if (Array.isArray(codes) && codes.length === 1 && data.countryCode === '') data.countryCode = codes[0];
   const session = c.get('session');

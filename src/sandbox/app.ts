@@ -39,7 +39,8 @@ export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<App
   registerFamilies(app, ctx);
   registerCerts(app, ctx);
   registerAccounts(app, ctx);
-  app.notFound((c) => c.json(fail(`Not Found: ${c.req.method} ${c.req.path}`), 404));
+  // beego answers an unknown route (or the wrong method) with its HTML 404 page.
+  app.notFound((c) => c.html('<!DOCTYPE html>\n<html lang="en"><head><title>Not Found</title></head><body><h1>Not Found</h1></body></html>\n', 404));
   // Never leak a stack trace; Casdoor answers a panic with a bare 500 as well.
   app.onError((err, c) => c.json(fail(`Internal Server Error: ${err.message}`), 500));
   return app;

@@ -49,6 +49,15 @@ function validateCustomScopes(app: Rec): string | null {
   return null;
 }
 
+// A ScopeItem is a Go struct: every field is present, and tools Casdoor was not given read null.
+function normalizeScopes(app: Rec): void {
+  if (!Array.isArray(app.scopes)) return;
+  app.scopes = app.scopes.map((s: unknown) => {
+    const item = (s && typeof s === 'object' ? s : {}) as Rec;
+    return { name: item.name ?? '', displayName: item.displayName ?? '', description: item.description ?? '', tools: item.tools ?? null };
+  });
+}
+
 function clearProviderObjects(app: Rec): void {
   for (const item of (app.providers as Rec[] | null) ?? []) if (item) item.provider = null;
 }
@@ -129,6 +138,7 @@ function addApplication(c: Ctx, ctx: SandboxContext): Response {
   const scopeError = validateCustomScopes(app);
   if (scopeError) return c.json(action(false, scopeError));
   clearProviderObjects(app);
+  normalizeScopes(app);
   const key = getId(String(app.owner), String(app.name));
   if (ctx.store.applications.has(key)) return c.json(action(false)); // insert error is swallowed
   ctx.store.applications.set(key, app as Application);
@@ -139,6 +149,8 @@ function updateApplication(c: Ctx, ctx: SandboxContext): Response {
   const decoded = decodeBody(c, APPLICATION);
   if (!decoded.ok) return c.json(fail(decoded.error));
   const body = decoded.value;
+  // Measured: a body without name fails before anything is written, with or without columns.
+  if (body.name === '') return c.json(fail('no columns found to be updated'));
   const ipError = checkIpWhitelist(body.ipWhitelist);
   if (ipError) return c.json(fail(ipError));
   const columnsParam = c.req.query('columns') ?? '';
@@ -151,13 +163,17 @@ function updateApplication(c: Ctx, ctx: SandboxContext): Response {
   const caller = c.get('caller');
   if (!isGlobalAdmin(ctx, caller) && old.organization !== body.organization) return c.json(action(false, UNAUTHORIZED));
   if (parts.name === 'app-built-in') body.name = parts.name;
-  if (old.clientId !== body.clientId && getApplicationByClientId(ctx.store, String(body.clientId))) return c.json(action(false));
+  // The clientId uniqueness check also matches "": while any app has an empty clientId, a body
+  // without clientId is a "duplicate" and nothing is written (measured).
+  const clientIdTaken = [...ctx.store.applications.values()].some((a) => a !== old && a.clientId === body.clientId);
+  if (old.clientId !== body.clientId && clientIdTaken) return c.json(action(false));
   if (body.isShared === true && body.organization !== 'built-in') {
     return c.json(action(false, 'only applications belonging to built-in organization can be shared'));
   }
   const scopeError = validateCustomScopes(body);
   if (scopeError) return c.json(action(false, scopeError));
   clearProviderObjects(body);
+  normalizeScopes(body);
 
   // AllCols() overwrites every column; MustCols(columns) writes the listed ones plus any non-zero field.
   const next: Rec = {};

@@ -67,7 +67,7 @@ export function objectOwner(c: Ctx): string | { error: string } {
   return str(body.owner);
 }
 
-export function isAllowed(ctx: SandboxContext, caller: string, method: string, urlPath: string, objOwner: string): boolean {
+export function isAllowed(ctx: SandboxContext, caller: string, method: string, urlPath: string, objOwner: string, selfId = ''): boolean {
   const [subOwner = 'anonymous'] = caller ? caller.split('/') : [];
   if (subOwner === 'app') return true;
   const user = caller ? ctx.store.users.get(caller) : undefined;
@@ -77,6 +77,8 @@ export function isAllowed(ctx: SandboxContext, caller: string, method: string, u
     if (user.isAdmin && subOwner === objOwner) return true;
   }
   if (subOwner === 'built-in') return true; // p, built-in, *, *, *, *, *
+  // A signed-in user may update himself; the controller then drops admin-only columns.
+  if (user && method === 'POST' && urlPath === '/api/update-user' && selfId === caller) return true;
   if (subOwner === 'app-dcr') return DCR_ALLOWED.includes(urlPath);
   return PUBLIC.some(([m, p]) => (m === '*' || m === method) && p === urlPath);
 }
@@ -87,7 +89,7 @@ export function apiFilter(ctx: SandboxContext): MiddlewareHandler<AppEnv> {
     c.set('caller', caller);
     const owner = objectOwner(c);
     if (typeof owner !== 'string') return c.json(filterError(owner.error));
-    if (!isAllowed(ctx, caller, c.req.method, urlPathOf(c.req.path), owner)) {
+    if (!isAllowed(ctx, caller, c.req.method, urlPathOf(c.req.path), owner, c.req.query('id') ?? '')) {
       return c.json(filterError(UNAUTHORIZED));
     }
     if (c.req.method === 'POST' && /^\/api\/(add|update)-/.test(c.req.path)) {

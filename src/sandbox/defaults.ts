@@ -20,11 +20,24 @@ export function defaultSignupItems(): Record<string, unknown>[] {
   }));
 }
 
+// With the CSS Casdoor 3.158 stores for each item (as recorded from a new application).
 export function defaultSigninItems(): Record<string, unknown>[] {
-  const names = ['Back button', 'Languages', 'Logo', 'Signin methods', 'Username', 'Password',
-    'Verification code', 'Agreement', 'Forgot password?', 'Login button', 'Signup link', 'Providers'];
-  return names.map((name) => ({
-    name, visible: true, label: '', customCss: '', placeholder: '', rule: 'None', isCustom: false,
+  const items: Array<[string, string]> = [
+    ['Back button', ".back-button {\n      top: 65px;\n      left: 15px;\n      position: absolute;\n}\n.back-inner-button{}"],
+    ['Languages', ".login-languages {\n    top: 55px;\n    right: 5px;\n    position: absolute;\n}"],
+    ['Logo', ".login-logo-box {}"],
+    ['Signin methods', ".signin-methods {}"],
+    ['Username', ".login-username {}\n.login-username-input{}"],
+    ['Password', ".login-password {}\n.login-password-input{}"],
+    ['Verification code', ".verification-code {}\n.verification-code-input{}"],
+    ['Agreement', ".login-agreement {}"],
+    ['Forgot password?', ".login-forget-password {\n    display: inline-flex;\n    justify-content: space-between;\n    width: 320px;\n    margin-bottom: 25px;\n}"],
+    ['Login button', ".login-button-box {\n    margin-bottom: 5px;\n}\n.login-button {\n    width: 100%;\n}"],
+    ['Signup link', ".login-signup-link {\n    margin-bottom: 24px;\n    display: flex;\n    justify-content: end;\n}"],
+    ['Providers', ".provider-img {\n      width: 30px;\n      margin: 5px;\n}\n.provider-big-img {\n      margin-bottom: 10px;\n}"],
+  ];
+  return items.map(([name, customCss]) => ({
+    name, visible: true, label: '', customCss, placeholder: '', rule: 'None', isCustom: false,
   }));
 }
 
@@ -59,11 +72,12 @@ export function applicationTemplate(): Record<string, unknown> {
     cert: 'cert-built-in', enablePassword: true, enableSignUp: true, providers: [],
     signinMethods: uiSigninMethods(), signupItems: defaultSignupItems(), signinItems: defaultSigninItems(),
     grantTypes: ['authorization_code', 'password', 'client_credentials', 'token', 'id_token', 'refresh_token'],
-    tags: [], samlAttributes: [], redirectUris: [], tokenFormat: 'JWT', tokenSigningMethod: 'RS256',
-    tokenFields: [], tokenAttributes: [], expireInHours: 168, refreshExpireInHours: 168,
+    // Lists Casdoor was never given read null (measured on a real 3.158).
+    tags: [], samlAttributes: null, redirectUris: [], tokenFormat: 'JWT', tokenSigningMethod: 'RS256',
+    tokenFields: [], tokenAttributes: null, expireInHours: 168, refreshExpireInHours: 168,
     cookieExpireInHours: 720, formOffset: 2, failedSigninLimit: FAILED_SIGNIN_LIMIT,
-    failedSigninFrozenTime: FAILED_SIGNIN_FROZEN_MINUTES, codeResendTimeout: 60, customScopes: [],
-    otherDomains: [],
+    failedSigninFrozenTime: FAILED_SIGNIN_FROZEN_MINUTES, codeResendTimeout: 60, customScopes: null,
+    otherDomains: null,
   };
 }
 

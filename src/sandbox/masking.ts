@@ -70,7 +70,7 @@ export function maskUser(user: Rec, opts: { adminOrSelf: boolean; globalAdmin: b
   if (user.password !== '') user.password = '***';
   if (!opts.adminOrSelf) {
     for (const key of ['accessSecret', 'originalToken', 'originalRefreshToken']) {
-      if (user[key] !== '') user[key] = '***';
+      if (key in user && user[key] !== '') user[key] = '***';
     }
     const props = user.properties as Record<string, string> | null;
     if (props) {

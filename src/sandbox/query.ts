@@ -32,13 +32,14 @@ function columnOf(s: Schema, field: string): string | { error: string } {
   return f.name;
 }
 
-// Stable sort; ties keep storage order for ascending and reverse it for descending.
+// Stable sort: ties keep storage order both ways (measured: rows with equal or empty
+// createdTime come back in insertion order under "newest first").
 export function sortRows(rows: Row[], key: string, ascend: boolean): Row[] {
   const indexed = rows.map((row, i) => ({ row, i }));
   indexed.sort((a, b) => {
     const cmp = compare(a.row[key], b.row[key]);
     if (cmp !== 0) return ascend ? cmp : -cmp;
-    return ascend ? a.i - b.i : b.i - a.i;
+    return a.i - b.i;
   });
   return indexed.map((x) => x.row);
 }

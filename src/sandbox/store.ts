@@ -58,7 +58,7 @@ export function createStore(keys: KeyRing, startMs: number, clock: () => number 
   };
   app('app-built-in', 'built-in', {
     displayName: 'Casdoor', homepageUrl: 'https://casdoor.org', tokenSigningMethod: '',
-    signupItems: defaultSignupItems(),
+    signupItems: defaultSignupItems(), grantTypes: null, refreshExpireInHours: 0, // as in a real 3.158
   });
   app(DEMO_APP, DEMO_ORG, {
     displayName: 'Casdoor MCP Server', category: 'Agent', type: 'MCP', scopes: mcpScopes(),

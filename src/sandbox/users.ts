@@ -10,7 +10,7 @@ import { isPaginated, newestFirst, paginate } from './query.js';
 import { PROVIDER_FIELDS, present, USER } from './schema.js';
 import { getOrganization } from './store.js';
 import type { User } from './types.js';
-import { columnKey, getId, rfc3339, splitId, uuid } from './util.js';
+import { columnKey, getId, randomHex, rfc3339, splitId, uuid } from './util.js';
 import { checkIpWhitelist, decodeBody } from './validate.js';
 
 type Rec = Record<string, unknown>;
@@ -34,10 +34,40 @@ function masked(ctx: SandboxContext, user: Rec, caller: string, adminOrSelf: boo
   return maskUser(present(USER, user), { adminOrSelf, globalAdmin: isGlobalAdmin(ctx, caller) });
 }
 
+// Lists carry the rows only: roles and permissions are not columns, so they read null.
+function listed(ctx: SandboxContext, user: Rec, caller: string): Rec {
+  const out = masked(ctx, user, caller, false);
+  out.roles = null;
+  out.permissions = null;
+  return out;
+}
+
+// GetUser / get-account extend the row: roles, permissions, groups as lists and the MFA summary.
+export function extendUser(ctx: SandboxContext, user: Rec): Rec {
+  for (const key of ['roles', 'permissions', 'groups']) user[key] ??= [];
+  const remember = Number(getOrganization(ctx.store, String(user.owner))?.mfaRememberInHours ?? 0);
+  const enabled: Record<string, boolean> = {
+    sms: user.mfaPhoneEnabled === true, email: user.mfaEmailEnabled === true, app: user.totpSecret !== '',
+    radius: user.mfaRadiusEnabled === true, push: user.mfaPushEnabled === true,
+  };
+  user.multiFactorAuths = Object.entries(enabled).map(([mfaType, on]) => ({
+    enabled: on, isPreferred: user.preferredMfaType === mfaType, mfaType, mfaRememberInHours: remember,
+  }));
+  return user;
+}
+
 // terminateUserAccess: expire the user's tokens and drop its sessions.
 export function terminateUserAccess(ctx: SandboxContext, owner: string, name: string): void {
   ctx.store.tokens.expireForUser(owner, name);
   for (const [sid, session] of ctx.store.sessions) if (session.user === getId(owner, name)) ctx.store.sessions.delete(sid);
+}
+
+// get-account: the extended user, with empty lists rather than null.
+export function accountView(ctx: SandboxContext, stored: User, shown: Rec): Rec {
+  const out: Rec = { ...extendUser(ctx, { ...shown, totpSecret: stored.totpSecret }), totpSecret: shown.totpSecret };
+  out.address ??= [];
+  out.properties ??= {};
+  return out;
 }
 
 function getUsers(c: Ctx, ctx: SandboxContext): Response {
@@ -46,10 +76,10 @@ function getUsers(c: Ctx, ctx: SandboxContext): Response {
   const rows = [...ctx.store.users.values()].filter((u) => owner === '' || u.owner === owner) as Rec[];
   const params = listParams(c);
   // GetMaskedUsers masks lists as for a stranger (isAdminOrSelf = false).
-  if (!isPaginated(params)) return c.json(ok(newestFirst(rows).map((u) => masked(ctx, u, caller, false))));
+  if (!isPaginated(params)) return c.json(ok(newestFirst(rows).map((u) => listed(ctx, u, caller))));
   const page = paginate(USER, rows, params);
   if (!page.ok) return c.json(fail(page.error));
-  return c.json(ok(page.rows.map((u) => masked(ctx, u, caller, false)), page.total));
+  return c.json(ok(page.rows.map((u) => listed(ctx, u, caller)), page.total));
 }
 
 // CheckUserPermission(strict): self, global admins, apps and admins of the same organization.
@@ -84,7 +114,7 @@ function getUser(c: Ctx, ctx: SandboxContext): Response {
   } else {
     if (owner === '') owner = id.split('/')[0] ?? '';
     if (email) user = users.find((u) => u.owner === owner && u.email === email);
-    else if (phone) user = users.find((u) => u.owner === owner && u.phone === phone);
+    else if (phone) user = users.find((u) => u.owner === owner && samePhone(u, phone));
     else if (userId) user = byUserId;
     else {
       const parts = splitId(id);
@@ -101,7 +131,17 @@ function getUser(c: Ctx, ctx: SandboxContext): Response {
     if (denied) return c.json(fail(denied));
   }
   const adminOrSelf = isAdminOrSelf(ctx, caller, user) || caller.startsWith('app/');
-  return c.json(ok(masked(ctx, user, caller, adminOrSelf)));
+  // totpSecret is read before masking blanks it.
+  const out = masked(ctx, user, caller, adminOrSelf);
+  return c.json(ok({ ...extendUser(ctx, { ...out, totpSecret: user.totpSecret }), totpSecret: out.totpSecret }));
+}
+
+// A phone matches with or without the country's calling code in front ("+1" for US).
+const CALLING_CODES: Record<string, string> = { US: '1', CA: '1', GB: '44', DE: '49', FR: '33', CN: '86', JP: '81', IN: '91' };
+function samePhone(user: User, phone: string): boolean {
+  if (user.phone === phone) return true;
+  const code = CALLING_CODES[String(user.countryCode)];
+  return !!code && user.phone !== '' && phone === `+${code}${user.phone}`;
 }
 
 // object.CheckUpdateUser (username rules, duplicate name/email/phone, IP whitelist).
@@ -152,6 +192,9 @@ function addUser(c: Ctx, ctx: SandboxContext): Response {
   // object.AddUser hashes the password with the organization's credential manager.
   user.password = hashPassword(String(user.passwordType), String(user.password), String(org.passwordSalt ?? ''));
   if (user.createdTime === '') user.createdTime = rfc3339(ctx.clock());
+  // Measured: a salt is always generated, and ranking is the user's position in the organization.
+  if (user.passwordSalt === '') user.passwordSalt = randomHex(10);
+  if (user.ranking === 0) user.ranking = [...ctx.store.users.values()].filter((u) => u.owner === user.owner).length + 1;
   if (user.updatedTime === '') user.updatedTime = user.createdTime;
   const key = getId(String(user.owner), String(user.name));
   if (ctx.store.users.has(key)) return c.json(action(false, 'UNIQUE constraint failed: user.owner, user.name'));
@@ -188,10 +231,13 @@ function updateUser(c: Ctx, ctx: SandboxContext): Response {
     return c.json(fail('Display name cannot be empty'));
   }
   if (user.password === '***') user.password = old.password;
-  if (user.id !== old.id && user.id === '') user.id = old.id;
+  // Measured: a body that would change the id (a bare body without columns has id "") is refused.
+  if (user.id !== old.id && (columnsParam === '' || !isAdmin(ctx, caller))) return c.json(fail('The ID is immutable.'));
   user.updatedTime = rfc3339(ctx.clock());
   let columns = columnsParam === '' ? [...DEFAULT_COLUMNS] : columnsParam.split(',').map(columnKey);
   if (columnsParam === '' && isAdmin(ctx, caller)) columns = columns.concat(ADMIN_COLUMNS);
+  // A non-admin's admin-only columns are dropped without an error (measured: "Affected", unchanged).
+  if (!isAdmin(ctx, caller)) columns = columns.filter((col) => !ADMIN_COLUMNS.includes(col) || DEFAULT_COLUMNS.includes(col));
   columns.push(columnKey('updated_time'));
   if (user.deletedTime !== '') columns.push(columnKey('deleted_time'));
   // Cols(columns): only the listed columns are written.

@@ -61,6 +61,8 @@ export function goJsonSyntaxError(raw: string): string {
   if (!'{["-0123456789tfn'.includes(first)) {
     return `invalid character '${first}' looking for beginning of value`;
   }
+  const key = /^\{\s*(.)/s.exec(text)?.[1];
+  if (key && key !== '"' && key !== '}') return `invalid character '${key}' looking for beginning of object key string`;
   return 'unexpected end of JSON input';
 }
 

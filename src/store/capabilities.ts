@@ -14,8 +14,10 @@ export function createSharedCapabilityStore(store: RedisStore, local: ClientCapa
       local.remember(owner, declared, notAfterMs);
       const ttlMs = Math.min(60 * 60 * 1000, (notAfterMs ?? Number.POSITIVE_INFINITY) - Date.now());
       try {
-        if (declared.elicitation && ttlMs > 0) await store.run((r) => r.set(key(owner), '1', 'PX', Math.floor(ttlMs)));
-        else await store.run((r) => r.del(key(owner)));
+        // As the local store: a client that did not declare it marks the key unable ("0") for the entry's life.
+        if (ttlMs <= 0) await store.run((r) => r.del(key(owner)));
+        else if (!declared.elicitation) await store.run((r) => r.set(key(owner), '0', 'PX', Math.floor(ttlMs)));
+        else if ((await store.run((r) => r.get(key(owner)))) !== '0') await store.run((r) => r.set(key(owner), '1', 'PX', Math.floor(ttlMs)));
       } catch {
         // Degraded: the local entry stands.
       }

@@ -7,6 +7,9 @@ import { CASDOOR_FORBIDDEN_NAME_CHARS, isCidr } from '../casdoor/rules.js';
  */
 const item = z.record(z.string(), z.unknown());
 const strings = z.array(z.string());
+/** Casdoor reads a list it was never given as null (measured), so null is accepted wherever it answers one. */
+const list = <T extends z.ZodTypeAny>(of: T) => z.array(of).nullable();
+const stringList = list(z.string());
 
 /** Casdoor's forbidden name characters, and (stricter than Casdoor) whitespace and control characters. */
 const escaped = CASDOOR_FORBIDDEN_NAME_CHARS.replace(/[\\\]^-]/g, '\\$&');
@@ -56,31 +59,29 @@ export const ApplicationFields = z
     isShared: z.boolean().describe('Share with every organization; only applications of "built-in" can be shared'),
     orgChoiceMode: z.string(),
     samlReplyUrl: z.string(),
-    providers: z.array(item),
-    signinMethods: z.array(item),
-    signupItems: z.array(item),
-    signinItems: z.array(item),
-    grantTypes: strings.describe(
+    providers: list(item),
+    signinMethods: list(item),
+    signupItems: list(item),
+    signinItems: list(item),
+    grantTypes: stringList.describe(
       'OAuth grant types it may use. Interactive apps and agents: ["authorization_code","refresh_token"]; machine-to-machine: ["client_credentials"]. ' +
         'Others: password, implicit, token, id_token, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange. Default ["authorization_code"]',
     ),
-    tags: strings,
-    samlAttributes: z.array(item),
+    tags: stringList,
+    samlAttributes: list(item),
     samlHashAlgorithm: z.string(),
     samlC14nPrefix: z.string(),
     ipRestriction: z.string(),
-    scopes: z
-      .array(z.object({ name: z.string().min(1), displayName: z.string(), description: z.string(), tools: strings.optional() }).strict())
+    scopes: list(z.object({ name: z.string().min(1), displayName: z.string(), description: z.string(), tools: strings.nullable().optional() }).strict())
       .describe(
         'OAuth scopes this application accepts in token requests, e.g. [{"name":"read:application","displayName":"Read applications","description":"..."}]; tools lists the MCP tools a scope grants. Replaces the whole list',
       ),
-    customScopes: z
-      .array(z.object({ scope: z.string().min(1), displayName: z.string(), description: z.string() }).strict())
+    customScopes: list(z.object({ scope: z.string().min(1), displayName: z.string(), description: z.string() }).strict())
       .describe('Scopes shown on the consent screen: [{"scope":"read:application","displayName":"...","description":"..."}]'),
     clientId: z.string().describe('Leave out: Casdoor generates it. Must be unique'),
     clientSecret: z.string().describe('Leave out to keep it (Casdoor generates one on creation). Never shown in change lists'),
     clientCert: z.string(),
-    redirectUris: strings.describe(
+    redirectUris: stringList.describe(
       'Redirect URIs allowed in the authorization-code flow, e.g. ["https://app.example.com/callback","http://127.0.0.1:6274/oauth/callback"]. Casdoor matches them as regular expressions, so escape dots for an exact match. Replaces the whole list',
     ),
     backchannelLogoutUri: z.string(),
@@ -89,13 +90,13 @@ export const ApplicationFields = z
       .enum(['JWT', 'JWT-Empty', 'JWT-Custom', 'JWT-Standard'])
       .describe('Access token format: JWT (default) carries the whole user; JWT-Empty only ids; JWT-Standard OIDC claims; JWT-Custom the tokenFields'),
     tokenSigningMethod: z.enum(['', 'RS256', 'RS512', 'ES256', 'ES384', 'ES512']).describe('Token signature algorithm; "" means the cert\'s'),
-    tokenFields: strings.describe('User fields put in JWT-Custom tokens, e.g. ["name","email"]'),
-    tokenAttributes: z.array(item),
+    tokenFields: stringList.describe('User fields put in JWT-Custom tokens, e.g. ["name","email"]'),
+    tokenAttributes: list(item),
+    // > 0 is checked by the tools on a changed value: an object as read may carry app-built-in's 0.
     expireInHours: z
       .number()
-      .positive()
       .describe('Access token lifetime in hours, > 0 (Casdoor\'s UI default 168 = 7 days); 1 is sensible for agents. 0 would make tokens expire at once, so it is refused'),
-    refreshExpireInHours: z.number().positive().describe('Refresh token lifetime in hours (default 168)'),
+    refreshExpireInHours: z.number().describe('Refresh token lifetime in hours, > 0 (default 168)'),
     cookieExpireInHours: z.number().int().nonnegative().describe('Sign-in session cookie lifetime in hours (default 720)'),
     signupUrl: z.string(),
     signinUrl: z.string(),
@@ -117,7 +118,7 @@ export const ApplicationFields = z
     failedSigninFrozenTime: z.number().int(),
     codeResendTimeout: z.number().int(),
     domain: z.string(),
-    otherDomains: strings,
+    otherDomains: stringList,
     upstreamHost: z.string(),
     sslMode: z.string(),
     sslCert: z.string(),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { CasdoorError } from '../casdoor/errors.js';
 import { defineTool, ToolError } from '../mcp/tool.js';
-import { ApplicationFields, applicationProblem, containsMask, presentApplication, SECRET_FIELDS } from './application-fields.js';
-import { AppOut, applicationId, loadApplication, nameOf, shown } from './applications.js';
+import { ApplicationFields, applicationName, applicationProblem, containsMask, presentApplication, SECRET_FIELDS } from './application-fields.js';
+import { AppOut, applicationId, loadApplication, nameOf, shownWithoutSecrets } from './applications.js';
+import { APPLICATION_READ_ONLY, readOnlyInputs, withoutUnchanged } from './casdoor-shape.js';
 import { undescribed } from './family-spec.js';
-import { Change, changesOf, confirmDeletion, confirmFields, DeleteOutput, dryRun } from './safety.js';
+import { Change, changesOf, confirmDeletion, confirmFields, DeleteOutput, dryRun, quoted } from './safety.js';
 
 const BUILT_IN = 'app-built-in';
 
@@ -20,22 +21,37 @@ const updateApplication = defineTool({
   input: z
     .object({
       id: applicationId,
-      application: undescribed(ApplicationFields).partial().describe('Only the fields to change, e.g. {"redirectUris":["https://app.example.com/callback"]}'),
+      application: undescribed(ApplicationFields)
+        .partial()
+        .extend(readOnlyInputs(APPLICATION_READ_ONLY))
+        .strict()
+        .describe(
+          'Only the fields to change, e.g. {"redirectUris":["https://app.example.com/callback"]}. The whole object as read (Casdoor\'s shape) ' +
+            'is accepted too: unchanged fields and read-only keys (owner, createdTime, ...) as read are ignored',
+        ),
       dry_run: dryRun,
     })
     .strict(),
   output: z.object({ id: z.string(), changes: z.array(Change), application: AppOut, dryRun: z.boolean().optional() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   access: { action: 'write' },
-  async run({ id, application: patch, dry_run }, ctx) {
+  async run({ id, application: sent, dry_run }, ctx) {
+    const current = await loadApplication(ctx, id);
+    ctx.checkOrganization(current.organization);
+    // What the caller may see of it: changes are computed against this, never against hidden values.
+    const visible = presentApplication(current, ctx.canSeeSecrets);
+    const patch = withoutUnchanged(sent, current, visible, APPLICATION_READ_ONLY, `application ${id}`) as Partial<z.infer<typeof ApplicationFields>>;
     if (containsMask(patch)) {
       throw new ToolError('"***" is Casdoor\'s mask, not a value; leave out the fields you do not want to change');
     }
-    if (nameOf(id) === BUILT_IN && patch.name !== undefined && patch.name !== BUILT_IN) {
+    for (const field of ['expireInHours', 'refreshExpireInHours'] as const) {
+      const v = patch[field];
+      if (v !== undefined && v !== current[field] && !(v > 0)) throw new ToolError(`application ${id} was not changed: ${field} must be > 0 (0 makes tokens expire at once)`);
+    }
+    // The loaded record's own name: a case-insensitive database finds "App-Built-In" too.
+    if (current.name === BUILT_IN && patch.name !== undefined && patch.name !== BUILT_IN) {
       throw new ToolError('app-built-in is Casdoor\'s own application and cannot be renamed');
     }
-    const current = await loadApplication(ctx, id);
-    ctx.checkOrganization(current.organization);
     if (patch.organization !== undefined && patch.organization !== current.organization) {
       ctx.checkOrganization(patch.organization);
       if (!(await ctx.casdoor.getOrganization(patch.organization))) {
@@ -45,12 +61,12 @@ const updateApplication = defineTool({
     const merged = { ...current, ...patch };
     const problem = applicationProblem(merged, patch);
     if (problem) throw new ToolError(`application ${id} was not changed: ${problem}`);
-    const changes = changesOf(current, patch, SECRET_FIELDS, presentApplication(current, ctx.canSeeSecrets));
+    const changes = changesOf(visible, patch, SECRET_FIELDS);
     const newName = patch.name ?? current.name;
     if (newName !== current.name && (await ctx.casdoor.getApplication(newName))) {
       throw new ToolError(`application ${id} was not renamed: admin/${newName} already exists; pick another name`);
     }
-    if (dry_run) return { id: `admin/${newName}`, changes, application: shown(merged, ctx), dryRun: true };
+    if (dry_run) return { id: `admin/${newName}`, changes, application: shownWithoutSecrets(merged, ctx), dryRun: true };
     if (changes.length > 0) {
       // Only the changed columns are written, so concurrent changes to other fields survive.
       try {
@@ -63,7 +79,7 @@ const updateApplication = defineTool({
       }
     }
     const updated = await loadApplication(ctx, `admin/${newName}`);
-    return { id: `admin/${newName}`, changes, application: shown(updated, ctx) };
+    return { id: `admin/${newName}`, changes, application: shownWithoutSecrets(updated, ctx) };
   },
 });
 
@@ -74,19 +90,40 @@ const deleteApplication = defineTool({
     'Delete a Casdoor application by id ("admin/<name>"); app-built-in cannot be deleted. Needs confirmation: the server asks the user ' +
     'when the client supports it; otherwise call with confirm: true and name (the part after "admin/"). Without confirmation nothing is ' +
     'deleted and you get what would be deleted. dry_run: true only previews. Users signed in through it lose it at once.',
-  input: z.object({ id: applicationId, ...confirmFields }).strict(),
+  input: z
+    .object({
+      id: applicationId.optional(),
+      application: z
+        .object({
+          owner: z.literal('admin').optional(),
+          name: applicationName,
+          organization: applicationName.optional().describe('When given, must be the application\'s organization'),
+        })
+        .catchall(z.unknown())
+        .optional()
+        .describe('Casdoor\'s shape instead of id: {"owner":"admin","name":"...","organization":"..."} (other keys of the object as read are ignored)'),
+      ...confirmFields,
+    })
+    .strict()
+    .refine((a) => (a.id === undefined) !== (a.application === undefined), { message: 'give either id or application (Casdoor\'s shape)' }),
   output: DeleteOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   access: { action: 'write' },
   async run(args, ctx) {
-    const { id } = args;
+    const id = args.id ?? `admin/${args.application!.name}`;
     if (nameOf(id) === BUILT_IN) throw new ToolError('app-built-in is Casdoor\'s own application and cannot be deleted');
     const app = await loadApplication(ctx, id);
     ctx.checkOrganization(app.organization);
+    // Guards and the delete use the loaded record's own name: a case-insensitive database finds it under other spellings.
+    if (app.name === BUILT_IN) throw new ToolError('app-built-in is Casdoor\'s own application and cannot be deleted');
+    const asked = args.application?.organization;
+    if (asked !== undefined && asked !== app.organization) {
+      throw new ToolError(`application ${id} belongs to organization ${app.organization}, not ${asked}; nothing was deleted`);
+    }
     const clientId = typeof app.clientId === 'string' ? app.clientId : '';
     const stop = await confirmDeletion(ctx, args, {
       kind: 'application',
-      id,
+      id: `admin/${app.name}`,
       name: app.name,
       organization: app.organization,
       preview: {
@@ -97,7 +134,9 @@ const deleteApplication = defineTool({
         clientId,
         createdTime: app.createdTime ?? '',
       },
-      question: `Delete application ${id} (organization ${app.organization}, clientId ${clientId})? This cannot be undone.`,
+      question:
+        `Delete application ${quoted(`admin/${app.name}`)} (display name ${quoted(app.displayName)}, organization ${quoted(app.organization)}, ` +
+        `clientId ${quoted(clientId)})? This cannot be undone.`,
     });
     if (stop) return stop;
     try {
@@ -108,7 +147,7 @@ const deleteApplication = defineTool({
       }
       throw err;
     }
-    return { deleted: true, id, organization: app.organization };
+    return { deleted: true, id: `admin/${app.name}`, organization: app.organization };
   },
 });
 

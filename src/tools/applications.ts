@@ -10,6 +10,7 @@ import {
   containsMask,
   organizationCert,
   presentApplication,
+  SECRET_FIELDS,
 } from './application-fields.js';
 import { dryRun } from './safety.js';
 import { APPLICATION_IDENTITY, APPLICATION_SUMMARY, viewArgs, viewOf } from './views.js';
@@ -33,6 +34,13 @@ export async function loadApplication(ctx: ToolContext, id: string): Promise<Cas
 }
 
 export const shown = (app: Record<string, unknown>, ctx: ToolContext): AppOut => presentApplication(app, ctx.canSeeSecrets) as AppOut;
+
+/** Write results never carry a secret value, whoever the caller: a change list says a secret changed, get_application shows it. */
+export function shownWithoutSecrets(app: Record<string, unknown>, ctx: ToolContext): AppOut {
+  const out = shown(app, ctx);
+  for (const key of SECRET_FIELDS) if (typeof out[key] === 'string' && out[key] !== '') out[key] = '***';
+  return out;
+}
 
 const getApplications = defineTool({
   name: 'get_applications',
@@ -74,7 +82,8 @@ const getApplication = defineTool({
   input: z.object({ id: applicationId }).strict(),
   output: z.object({ application: AppOut }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  access: { action: 'read', publicRead: true },
+  // Masked for anyone who may not see secrets; any signed-in user may read it, as in Casdoor.
+  access: { action: 'read', publicRead: true, anyOrganizationRead: true },
   async run({ id }, ctx) {
     const app = await loadApplication(ctx, id);
     ctx.checkOrganization(app.organization);
@@ -89,11 +98,14 @@ const addApplication = defineTool({
     'Create a Casdoor application. Give at least name and organization (an existing organization, e.g. "built-in"); unset fields get ' +
     'the defaults of Casdoor\'s UI: expireInHours 168, refreshExpireInHours 168, cookieExpireInHours 720, grantTypes ["authorization_code"], ' +
     'cert = the organization\'s (else "cert-built-in"), tokenFormat "JWT", no redirectUris. Set grantTypes and redirectUris for the OAuth flow ' +
-    'you need. Returns the created application with its clientId (its id is "admin/<name>"). dry_run: true returns what would be created.',
+    'you need. Returns the created application with its clientId (its id is "admin/<name>"; secrets masked: get_application shows them to a ' +
+      'global administrator). dry_run: true returns what would be created.',
   input: z
     .object({
       application: ApplicationFields.partial()
         .required({ name: true, organization: true })
+        .extend({ owner: z.literal('admin').optional().describe('Always "admin" in Casdoor; accepted for compatibility with Casdoor\'s own MCP server') })
+        .strict()
         .describe('The application to create: name and organization, plus any fields to set'),
       dry_run: dryRun,
     })
@@ -102,8 +114,12 @@ const addApplication = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: { action: 'write' },
   targetOrganization: (args) => args.application.organization,
-  async run({ application, dry_run }, ctx) {
+  async run({ application: { owner: _owner, ...application }, dry_run }, ctx) {
     if (containsMask(application)) throw new ToolError('"***" is Casdoor\'s mask, not a value; leave the field out to get its default');
+    for (const field of ['expireInHours', 'refreshExpireInHours'] as const) {
+      const v = application[field];
+      if (v !== undefined && !(v > 0)) throw new ToolError(`application admin/${application.name} was not created: ${field} must be > 0 (0 makes tokens expire at once)`);
+    }
     ctx.checkOrganization(application.organization);
     const org = await ctx.casdoor.getOrganization(application.organization);
     if (!org) {
@@ -111,6 +127,8 @@ const addApplication = defineTool({
     }
     const draft: CasdoorApplication = {
       owner: 'admin',
+      // Casdoor's REST leaves createdTime "" (measured), which sorts a new app last in "newest first" lists.
+      createdTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       displayName: application.name,
       expireInHours: 168,
       refreshExpireInHours: 168,
@@ -130,7 +148,7 @@ const addApplication = defineTool({
     if (problem) throw new ToolError(`application admin/${application.name} was not created: ${problem}`);
     const taken = `application admin/${application.name} was not created: the name or clientId is already taken; pick another name`;
     if (await ctx.casdoor.getApplication(application.name)) throw new ToolError(taken);
-    if (dry_run) return { application: shown(draft, ctx), dryRun: true };
+    if (dry_run) return { application: shownWithoutSecrets(draft, ctx), dryRun: true };
     try {
       await ctx.casdoor.addApplication(draft);
     } catch (err) {
@@ -138,7 +156,7 @@ const addApplication = defineTool({
       throw err;
     }
     const created = await loadApplication(ctx, `admin/${application.name}`);
-    return { application: shown(created, ctx) };
+    return { application: shownWithoutSecrets(created, ctx) };
   },
 });
 

@@ -82,7 +82,8 @@ export function updateTool(spec: FamilySpec & { fields: z.ZodObject }): AnyTool 
       if (renaming && fixed) throw new ToolError(`${fixed} and cannot be renamed`);
       const current = await load(spec, ctx, id);
       ctx.checkOrganization(spec.organizationOf(current));
-      const changes = changesOf(current, patch, new Set(spec.secrets), present(spec, current, ctx));
+      // Against what the caller may see, so a dry run is no oracle for masked values.
+      const changes = changesOf(present(spec, current, ctx), patch, new Set(spec.secrets));
       const merged: CasdoorObject = { ...current, ...patch } as CasdoorObject;
       const newId = idOf(merged);
       if (renaming && (await ctx.casdoor.getObject(spec.family, newId))) {

@@ -18,21 +18,30 @@ export type Change = z.infer<typeof Change>;
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
- * The fields of `patch` whose value differs from `current`, in patch order. Secret fields are
- * reported as changed without either value; `shownOld` gives the old value as the caller may see it.
+ * The fields of `patch` whose value differs from `shown`: the object as the caller may see it (masked
+ * for a caller who may not see secrets), in patch order. Comparing against the stored value instead
+ * would make a dry run an oracle: an unchanged field left out confirms a guess of a masked value.
+ * Secret fields are reported as changed without either value.
  */
-export function changesOf(
-  current: Record<string, unknown>,
-  patch: Record<string, unknown>,
-  secret: ReadonlySet<string>,
-  shownOld: Record<string, unknown> = current,
-): Change[] {
+export function changesOf(shown: Record<string, unknown>, patch: Record<string, unknown>, secret: ReadonlySet<string>): Change[] {
   const out: Change[] = [];
+  const shownOld = shown;
   for (const [field, value] of Object.entries(patch)) {
-    if (value === undefined || same(value, current[field])) continue;
+    if (value === undefined || same(value, shown[field])) continue;
     out.push(secret.has(field) ? { field, old: '(secret)', new: '(changed)' } : { field, old: shownOld[field] ?? null, new: value });
   }
   return out;
+}
+
+/**
+ * Object text (a display name, a client id) as it may appear in a question put to a human: control,
+ * format and separator characters (line breaks, bidi overrides) become spaces, the length is capped,
+ * and the result is quoted, so an object cannot write its own lines into the question.
+ */
+export function quoted(text: unknown, max = 60): string {
+  const flat = String(text ?? '').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return JSON.stringify(chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat);
 }
 
 /** The confirmation arguments of every delete tool. */
@@ -98,7 +107,7 @@ export async function confirmDeletion(
     outcome = await ctx.elicit(target.question, {
       type: 'object',
       properties: {
-        confirm: { type: 'boolean', title: `Delete ${target.id}`, description: 'Check to delete it. This cannot be undone.', default: false },
+        confirm: { type: 'boolean', title: `Delete ${quoted(target.id)}`, description: 'Check to delete it. This cannot be undone.', default: false },
       },
       required: ['confirm'],
     });

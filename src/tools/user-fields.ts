@@ -22,7 +22,7 @@ export const UserFields = z
     countryCode: z.string().max(6).describe('ISO country code of the phone number, e.g. "US"'),
     region: z.string().max(100),
     location: z.string().max(100),
-    address: z.array(z.string()),
+    address: z.array(z.string()).nullable(),
     affiliation: z.string().max(100),
     title: z.string().max(100),
     homepage: z.string().max(100),
@@ -38,12 +38,15 @@ export const UserFields = z
     type: z.string().max(100).describe('The user type, e.g. "normal-user"'),
     isAdmin: z.boolean().describe('Administrator of their organization (of every organization for users of "built-in")'),
     isForbidden: z.boolean().describe('true blocks sign-in and ends the user\'s sessions and tokens'),
-    signupApplication: name.describe('The application the user signs in through by default, e.g. "app-built-in"'),
+    signupApplication: name.or(z.literal('')).describe('The application the user signs in through by default, e.g. "app-built-in"'),
     idCardType: z.string().max(100),
     idCard: z.string().max(100),
     realName: z.string().max(100),
-    properties: z.record(z.string(), z.string()).describe('Custom string properties; replaces the whole map'),
-    groups: z.array(z.string()).describe('Group ids "<organization>/<group>"; replaces the whole list'),
+    properties: z
+      .record(z.string(), z.string())
+      .nullable()
+      .describe('Custom string properties; replaces the whole map (credential-looking keys, which are never shown, are kept)'),
+    groups: z.array(z.string()).nullable().describe('Group ids "<organization>/<group>"; replaces the whole list'),
     ipWhitelist: text.describe('Comma-separated CIDRs the user may sign in from; "" allows all'),
     needUpdatePassword: z.boolean().describe('true makes the user change their password at next sign-in'),
   })
@@ -64,8 +67,17 @@ const SECRET_KEYS = [
   'managedAccounts', 'multiFactorAuths', 'invitationCode', 'mfaRadiusUsername',
 ] as const;
 
-/** Provider tokens Casdoor keeps in properties (oauth_<Provider>_accessToken and the like). */
-const SECRET_PROPERTY = /^oauth_.*_(accessToken|refreshToken|idToken|token)$/i;
+/**
+ * Properties never shown: every oauth_* key (Casdoor keeps what providers return there, session keys
+ * and client secrets included) and any key that looks like a credential.
+ */
+export const SECRET_PROPERTY = /^oauth_|secret|token|passw|pwd|credential|session|cookie|api[-_]?key|private|salt|otp|(^|[-_.])key$/i;
+
+/** The hidden part of a properties map, kept when a caller replaces the map they were shown. */
+export function hiddenProperties(properties: unknown): Record<string, string> {
+  if (!properties || typeof properties !== 'object' || Array.isArray(properties)) return {};
+  return Object.fromEntries(Object.entries(properties as Record<string, string>).filter(([k]) => SECRET_PROPERTY.test(k)));
+}
 
 /** What any caller may see of a user. */
 export function presentUser(user: Record<string, unknown>): Record<string, unknown> {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { CasdoorError } from '../casdoor/errors.js';
 import { defineTool, ToolError, type ToolContext } from '../mcp/tool.js';
-import { containsMask } from './application-fields.js';
+import { applicationName, containsMask } from './application-fields.js';
+import { readOnlyInputs, USER_READ_ONLY, withoutUnchanged } from './casdoor-shape.js';
 import { undescribed } from './family-spec.js';
-import { Change, changesOf, confirmFields, confirmDeletion, DeleteOutput, dryRun } from './safety.js';
-import { columnOf, isBuiltInAdmin, presentUser, splitUserId, UserFields, userId, UserOut } from './user-fields.js';
+import { Change, changesOf, confirmFields, confirmDeletion, DeleteOutput, dryRun, quoted } from './safety.js';
+import { columnOf, hiddenProperties, isBuiltInAdmin, presentUser, splitUserId, UserFields, userId, UserOut } from './user-fields.js';
 import { loadUser } from './users.js';
 
 const NO_SECRETS: ReadonlySet<string> = new Set();
@@ -25,7 +26,14 @@ const updateUser = defineTool({
   input: z
     .object({
       id: userId,
-      user: undescribed(UserFields).partial().describe('Only the fields to change, e.g. {"displayName":"Alice A.","isForbidden":false}'),
+      user: undescribed(UserFields)
+        .partial()
+        .extend(readOnlyInputs(USER_READ_ONLY))
+        .strict()
+        .describe(
+          'Only the fields to change, e.g. {"displayName":"Alice A.","isForbidden":false}. The whole user as read (Casdoor\'s shape) is ' +
+            'accepted too: unchanged fields and read-only keys (owner, id, createdTime, ...) as read are ignored',
+        ),
       dry_run: dryRun,
     })
     .strict(),
@@ -33,20 +41,30 @@ const updateUser = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   access: { action: 'write' },
   targetOrganization: (args) => splitUserId(args.id).owner,
-  async run({ id, user: patch, dry_run }, ctx) {
-    if (containsMask(patch)) throw new ToolError('"***" is Casdoor\'s mask, not a value; leave out the fields you do not want to change');
-    const { owner, name } = splitUserId(id);
-    if (isBuiltInAdmin(owner, name) && patch.name !== undefined && patch.name !== name) {
+  async run({ id, user: sent, dry_run }, ctx) {
+    const given = splitUserId(id);
+    if (isBuiltInAdmin(given.owner, given.name) && sent.name !== undefined && sent.name !== given.name) {
       throw new ToolError('built-in/admin is Casdoor\'s first administrator and cannot be renamed');
     }
     const current = await loadUser(ctx, id);
     ctx.checkOrganization(current.owner);
-    const changes = changesOf(current, patch, NO_SECRETS, presentUser(current));
+    // The loaded record's own owner and name: a case-insensitive database also finds "Built-in/Admin".
+    const { owner, name } = current;
+    const visible = presentUser(current);
+    const patch = withoutUnchanged(sent, current, visible, USER_READ_ONLY, `user ${id}`) as Partial<z.infer<typeof UserFields>>;
+    if (containsMask(patch)) throw new ToolError('"***" is Casdoor\'s mask, not a value; leave out the fields you do not want to change');
+    if (isBuiltInAdmin(owner, name) && patch.name !== undefined && patch.name !== name) {
+      throw new ToolError('built-in/admin is Casdoor\'s first administrator and cannot be renamed');
+    }
+    // Changes are computed against what the caller is shown, so hidden properties are no oracle.
+    const changes = changesOf(visible, patch, NO_SECRETS);
     const newName = patch.name ?? current.name;
     if (newName !== current.name && (await ctx.casdoor.getUser(owner, newName))) {
       throw new ToolError(`user ${id} was not renamed: ${owner}/${newName} already exists; pick another name`);
     }
     const merged = { ...current, ...patch };
+    // The caller replaced the properties they were shown; the hidden (credential) ones stay.
+    if (patch.properties !== undefined) merged.properties = { ...hiddenProperties(current.properties), ...(patch.properties ?? {}) };
     const newId = `${owner}/${newName}`;
     if (dry_run) return { id: newId, changes, user: presentUser(merged) as UserOut, dryRun: true };
     if (changes.length > 0) {
@@ -72,18 +90,35 @@ const deleteUser = defineTool({
     'Delete a Casdoor user by id ("<organization>/<name>"); built-in/admin and your own user cannot be deleted. Needs confirmation: the ' +
     'server asks the user when the client supports it; otherwise call with confirm: true and name (the part after the "/"). Without ' +
     'confirmation nothing is deleted and you get what would be deleted. dry_run: true only previews. Their sessions and tokens end.',
-  input: z.object({ id: userId, ...confirmFields }).strict(),
+  input: z
+    .object({
+      id: userId.optional(),
+      user: z
+        .object({ owner: applicationName, name: applicationName })
+        .catchall(z.unknown())
+        .optional()
+        .describe('Casdoor\'s shape instead of id: {"owner":"acme","name":"alice"} (other keys of the user as read are ignored)'),
+      ...confirmFields,
+    })
+    .strict()
+    .refine((a) => (a.id === undefined) !== (a.user === undefined), { message: 'give either id or user (Casdoor\'s shape)' }),
   output: DeleteOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   access: { action: 'write' },
-  targetOrganization: (args) => splitUserId(args.id).owner,
+  targetOrganization: (args) => (args.id ? splitUserId(args.id).owner : args.user?.owner),
   async run(args, ctx) {
-    const { id } = args;
-    const { owner, name } = splitUserId(id);
+    const asked = args.id ?? `${args.user!.owner}/${args.user!.name}`;
+    const given = splitUserId(asked);
+    if (isBuiltInAdmin(given.owner, given.name)) throw new ToolError('built-in/admin is Casdoor\'s first administrator and cannot be deleted');
+    if (isSelf(ctx, given.owner, given.name)) throw new ToolError('you cannot delete your own user; ask another administrator');
+    const user = await loadUser(ctx, asked);
+    ctx.checkOrganization(user.owner);
+    // Guards and the delete use the loaded record's own owner and name: on a case-insensitive database
+    // "Built-in/Admin" loads built-in/admin, and must be refused as such.
+    const { owner, name } = user;
+    const id = `${owner}/${name}`;
     if (isBuiltInAdmin(owner, name)) throw new ToolError('built-in/admin is Casdoor\'s first administrator and cannot be deleted');
     if (isSelf(ctx, owner, name)) throw new ToolError('you cannot delete your own user; ask another administrator');
-    const user = await loadUser(ctx, id);
-    ctx.checkOrganization(user.owner);
     const stop = await confirmDeletion(ctx, args, {
       kind: 'user',
       id,
@@ -96,7 +131,7 @@ const deleteUser = defineTool({
         isAdmin: user.isAdmin === true,
         createdTime: user.createdTime ?? '',
       },
-      question: `Delete user ${id} (${String(user.displayName ?? '') || name}${user.isAdmin ? ', an administrator' : ''})? This cannot be undone.`,
+      question: `Delete user ${quoted(id)} (display name ${quoted(user.displayName)}${user.isAdmin ? ', an administrator' : ''})? This cannot be undone.`,
     });
     if (stop) return stop;
     try {

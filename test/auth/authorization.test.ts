@@ -128,8 +128,9 @@ describe('authorization: scopes, caller rules, challenges', () => {
     admin: () => 'ok',
     globalCookie: () => 'ok',
     globalUser: () => 'ok',
-    orgAdmin: (_tool, org) => (org === 'acme' ? 'ok' : 'forbidden'),
-    orgCookie: (_tool, org) => (org === 'acme' ? 'ok' : 'forbidden'),
+    // Changed on purpose (issue 12): an organization admin reads any application, masked, as a plain user may.
+    orgAdmin: (tool, org) => (org === 'acme' || tool === 'get_application' ? 'ok' : 'forbidden'),
+    orgCookie: (tool, org) => (org === 'acme' || tool === 'get_application' ? 'ok' : 'forbidden'),
     user: (tool) => (tool === 'get_application' ? 'ok' : 'forbidden'),
   };
   const order = ['get_applications', 'get_application', 'update_application', 'add_application', 'delete_application'];
@@ -201,7 +202,11 @@ describe('authorization: scopes, caller rules, challenges', () => {
 
   it('a masked value is never written back to Casdoor', async () => {
     const before = structuredClone(h.sandbox.store.applications.get('admin/acme-portal'));
-    const body = (await (await h.post(call('update_application', { id: 'admin/acme-portal', application: { clientSecret: '***' } }), headers.orgAdmin)).json()) as Json;
+    // The mask echoed back exactly as shown means "unchanged" (Casdoor-shaped calls send the object as read).
+    const echoed = (await (await h.post(call('update_application', { id: 'admin/acme-portal', application: { clientSecret: '***' } }), headers.orgAdmin)).json()) as Json;
+    expect(echoed.result.structuredContent.changes).toEqual([]);
+    // A mask where the caller was shown a real value is refused.
+    const body = (await (await h.post(call('update_application', { id: 'admin/acme-portal', application: { description: '***' } }), headers.orgAdmin)).json()) as Json;
     expect(body.result.isError).toBe(true);
     expect(h.sandbox.store.applications.get('admin/acme-portal')).toEqual(before);
   });

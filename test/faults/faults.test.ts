@@ -77,12 +77,12 @@ async function expectRecovery(): Promise<void> {
 
 describe('Casdoor faults: clear errors, /readyz, recovery', () => {
   const cases: [string, Partial<SandboxFaults>, RegExp, RegExp][] = [
-    ['Casdoor down (connection dropped)', { down: true }, /could not be reached/, /casdoor: /],
-    ['Casdoor slow past CASDOOR_TIMEOUT_MS', { delayMs: 1_000 }, new RegExp(`did not answer GET /api/get-applications within ${TIMEOUT_MS} ms`), /casdoor: .*within 300 ms/],
-    ['Casdoor answering HTTP 502', { status5xx: 502 }, /answered GET \/api\/get-applications with HTTP 502/, /casdoor: .*HTTP 502/],
-    ['Casdoor answering HTTP 500', { status5xx: 500 }, /HTTP 500/, /casdoor: .*HTTP 500/],
-    ['Casdoor answering malformed JSON', { malformedJson: true }, /not JSON|other than its JSON envelope/, /casdoor: /],
-    ['Casdoor answering status "error"', { envelopeError: 'database is locked' }, /Casdoor refused GET \/api\/get-applications: database is locked/, /casdoor: .*database is locked/],
+    ['Casdoor down (connection dropped)', { down: true }, /could not be reached/, /^casdoor: casdoor_unreachable$/m],
+    ['Casdoor slow past CASDOOR_TIMEOUT_MS', { delayMs: 1_000 }, new RegExp(`did not answer GET /api/get-applications within ${TIMEOUT_MS} ms`), /^casdoor: casdoor_timeout$/m],
+    ['Casdoor answering HTTP 502', { status5xx: 502 }, /answered GET \/api\/get-applications with HTTP 502/, /^casdoor: casdoor_http$/m],
+    ['Casdoor answering HTTP 500', { status5xx: 500 }, /HTTP 500/, /^casdoor: casdoor_http$/m],
+    ['Casdoor answering malformed JSON', { malformedJson: true }, /not JSON|other than its JSON envelope/, /^casdoor: casdoor_bad_response$/m],
+    ['Casdoor answering status "error"', { envelopeError: 'database is locked' }, /Casdoor refused GET \/api\/get-applications: database is locked/, /^casdoor: casdoor_rejected$/m],
   ];
   for (const [what, fault, toolMessage, reason] of cases) {
     it(`${what}: reads and writes fail clearly, /readyz is 503, service recovers by itself`, async () => {
@@ -120,7 +120,7 @@ describe('JWKS faults', () => {
     expect((await tool('get_applications', { pageSize: 1 }, fresh)).isError).toBeFalsy();
     const ready = await readyz();
     expect(ready.status).toBe(503);
-    expect(ready.body.reasons.join('\n')).toMatch(/jwks: .*HTTP 503/);
+    expect(ready.body.reasons.join('\n')).toMatch(/^jwks: jwks_http_error$/m);
 
     // An unknown kid, both inside jose's refetch cooldown and after it (a refetch then fails).
     const cert = h.sandbox.store.certs.get('admin/cert-built-in')!;

@@ -144,7 +144,8 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
     const name = freshApp(sandbox);
     const init = { protocolVersion: '2025-11-25', capabilities: { elicitation: {} }, clientInfo: { name: 'raw', version: '0' } };
     expect((await fleet.post(rpc('initialize', init), { Authorization: `Bearer ${appToken}` })).status).toBe(200);
-    const res = await fleet.post(call('delete_application', { id: `admin/${name}` }, 2), { Authorization: `Bearer ${appToken}` });
+    // After initialize a client sends the negotiated MCP-Protocol-Version; capabilities are remembered per credential and client.
+    const res = await fleet.post(call('delete_application', { id: `admin/${name}` }, 2), { Authorization: `Bearer ${appToken}`, 'MCP-Protocol-Version': '2025-11-25' });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';

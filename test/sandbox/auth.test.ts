@@ -27,11 +27,12 @@ describe('envelope', () => {
     expect(res.json).toEqual({ status: 'error', msg: 'Unauthorized operation', data: null, data2: null });
   });
 
-  it('unknown routes answer 404 with an envelope, never a stack trace', async () => {
-    const res = await call(sb, '/api/no-such-thing', { basic: demoBasic(sb) });
+  it('unknown routes answer beego\'s HTML 404 page, never a stack trace', async () => {
+    const { id, secret } = demoBasic(sb);
+    const res = await fetch(`${sb.url}/api/no-such-thing`, { headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}` } });
     expect(res.status).toBe(404);
-    expect(res.json.status).toBe('error');
-    expect(res.json.msg).toContain('/api/no-such-thing');
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('Not Found');
   });
 
   it('bad JSON bodies become envelope errors with Go wording', async () => {

@@ -9,12 +9,10 @@ import { bearer, mcpClient, sseMessages, structured, text, type ElicitHandler, t
  */
 describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
   let h: Harness;
-  let token: string;
   let seq = 0;
 
   beforeAll(async () => {
     h = await startHarness({ MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
-    token = await h.token('read:application write:application read:user write:user');
   });
   afterAll(() => h.close());
 
@@ -25,11 +23,13 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
     h.sandbox.store.applications.set(`admin/${name}`, { ...structuredClone(base), name, clientId: `cid-${name}` });
     return name;
   }
+  /** Each client its own token: capabilities are remembered per credential and client. */
+  const fresh = async () => bearer(await h.token('read:application write:application read:user write:user'));
   const exists = (name: string): boolean => h.sandbox.store.applications.has(`admin/${name}`);
   const snapshot = () => structuredClone([...h.sandbox.store.applications.entries()]);
 
   it('without confirmation nothing changes and the answer says what would be deleted and how to confirm', async () => {
-    const client = await mcpClient(h, bearer(token));
+    const client = await mcpClient(h, await fresh());
     const name = freshApp();
     const before = snapshot();
     const r = await client.callTool({ name: 'delete_application', arguments: { id: `admin/${name}` } });
@@ -46,7 +46,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
   });
 
   it('dry_run changes nothing, even with confirm and the right name', async () => {
-    const client = await mcpClient(h, bearer(token));
+    const client = await mcpClient(h, await fresh());
     const name = freshApp();
     const before = snapshot();
     const r = structured(await client.callTool({ name: 'delete_application', arguments: { id: `admin/${name}`, confirm: true, name, dry_run: true } }));
@@ -55,7 +55,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
   });
 
   it('confirm with the wrong name, or a name without confirm, deletes nothing', async () => {
-    const client = await mcpClient(h, bearer(token));
+    const client = await mcpClient(h, await fresh());
     const name = freshApp();
     const wrong = await client.callTool({ name: 'delete_application', arguments: { id: `admin/${name}`, confirm: true, name: 'acme-portal' } });
     expect(wrong.isError).toBe(true);
@@ -74,14 +74,14 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
       asked.push(req.params);
       return { action: 'accept', content: { confirm: true } };
     };
-    const client = await mcpClient(h, bearer(token), accept);
+    const client = await mcpClient(h, await fresh(), accept);
     const name = freshApp();
     const r = await client.callTool({ name: 'delete_application', arguments: { id: `admin/${name}` } });
     expect(r.isError, text(r)).toBeFalsy();
     expect(structured(r)).toEqual({ deleted: true, id: `admin/${name}`, organization: 'acme' });
     expect(exists(name)).toBe(false);
     expect(asked).toHaveLength(1);
-    expect(asked[0]!.message).toBe(`Delete application admin/${name} (organization acme, clientId cid-${name})? This cannot be undone.`);
+    expect(asked[0]!.message).toBe(`Delete application "admin/${name}" (display name "Acme Portal", organization "acme", clientId "cid-${name}")? This cannot be undone.`);
     expect(asked[0]!.requestedSchema).toMatchObject({ type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] });
     // Other tools still answer plain JSON to such a client.
     const read = await client.callTool({ name: 'get_application', arguments: { id: 'admin/acme-portal' } });
@@ -90,7 +90,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
 
   it('declining, cancelling or accepting without the box ticked deletes nothing and gives no way around the user', async () => {
     for (const answer of [{ action: 'decline' }, { action: 'cancel' }, { action: 'accept', content: { confirm: false } }] as const) {
-      const client = await mcpClient(h, bearer(token), async () => answer);
+      const client = await mcpClient(h, await fresh(), async () => answer);
       const name = freshApp();
       const r = structured(await client.callTool({ name: 'delete_application', arguments: { id: `admin/${name}` } }));
       expect(r.deleted, answer.action).toBe(false);
@@ -102,7 +102,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
 
   it('confirm + name cannot skip a user who can be asked: the client is still asked, and no means no', async () => {
     const asked: Json[] = [];
-    const client = await mcpClient(h, bearer(token), async (req) => {
+    const client = await mcpClient(h, await fresh(), async (req) => {
       asked.push(req.params);
       return { action: 'decline' };
     });
@@ -114,7 +114,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
   });
 
   it('a question the client fails to answer deletes nothing', async () => {
-    const client = await mcpClient(h, bearer(token), async () => {
+    const client = await mcpClient(h, await fresh(), async () => {
       throw new Error('no human here');
     });
     const name = freshApp();
@@ -124,21 +124,26 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
     expect(exists(name)).toBe(true);
   });
 
-  it('a client without the capability gets the preview; the same token re-initialized with it gets asked', async () => {
+  it('a client without the capability gets the preview; once one did not declare it, that token and client are never asked', async () => {
     const name = freshApp();
-    const plain = await mcpClient(h, bearer(token));
+    const shared = bearer(await h.token('write:application'));
+    const plain = await mcpClient(h, shared);
     expect(structured(await plain.callTool({ name: 'delete_application', arguments: { id: `admin/${name}` } })).howToConfirm).toBeDefined();
     expect(exists(name)).toBe(true);
-    // A client that drops the capability loses it at once: capabilities follow the last initialize.
-    const capable = await mcpClient(h, bearer(token), async () => ({ action: 'accept', content: { confirm: true } }));
-    await mcpClient(h, bearer(token));
+    // A look-alike client on the same token declares elicitation: the server cannot tell the two apart,
+    // so neither is asked (a question must never reach the one that cannot answer it).
+    let asked = 0;
+    const capable = await mcpClient(h, shared, async () => {
+      asked += 1;
+      return { action: 'accept', content: { confirm: true } };
+    });
     expect(structured(await capable.callTool({ name: 'delete_application', arguments: { id: `admin/${name}` } })).deleted).toBe(false);
-    await mcpClient(h, bearer(token), async () => ({ action: 'accept', content: { confirm: true } }));
-    expect(structured(await capable.callTool({ name: 'delete_application', arguments: { id: `admin/${name}` } })).deleted).toBe(true);
+    expect(structured(await plain.callTool({ name: 'delete_application', arguments: { id: `admin/${name}`, confirm: true, name } })).deleted).toBe(true);
+    expect(asked).toBe(0);
   });
 
   it('delete_user is guarded the same way', async () => {
-    const client = await mcpClient(h, bearer(token), async () => ({ action: 'accept', content: { confirm: true } }));
+    const client = await mcpClient(h, await fresh(), async () => ({ action: 'accept', content: { confirm: true } }));
     await client.callTool({ name: 'add_user', arguments: { user: { owner: 'acme', name: 'temp-user' } } });
     const plain = await mcpClient(h, bearer(await h.token('write:user')));
     const preview = structured(await plain.callTool({ name: 'delete_user', arguments: { id: 'acme/temp-user' } }));
@@ -158,7 +163,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
       const other = await h.token('write:application');
       expect((await h.post(init({ elicitation: {} }), bearer(own))).status).toBe(200);
       const name = freshApp();
-      const res = await h.post(call('delete_application', { id: `admin/${name}` }, 'del-1'), bearer(own));
+      const res = await h.post(call('delete_application', { id: `admin/${name}` }, 'del-1'), { ...bearer(own), 'MCP-Protocol-Version': '2025-11-25' });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/event-stream');
       const stream = sseMessages(res);
@@ -184,7 +189,7 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
       const own = await h.token('write:application');
       await h.post(init({ elicitation: {} }), bearer(own));
       const name = freshApp();
-      const res = await h.post(call('delete_application', { id: `admin/${name}` }), { ...bearer(own), Accept: 'application/json' });
+      const res = await h.post(call('delete_application', { id: `admin/${name}` }), { ...bearer(own), Accept: 'application/json', 'MCP-Protocol-Version': '2025-11-25' });
       expect(res.headers.get('content-type')).toContain('application/json');
       expect(((await res.json()) as Json).result.structuredContent).toMatchObject({ deleted: false, howToConfirm: expect.any(String) });
       expect(exists(name)).toBe(true);

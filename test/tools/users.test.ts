@@ -201,15 +201,20 @@ describe('user tools', () => {
     expect(h.sandbox.store.users.has('acme/alice')).toBe(true);
   });
 
-  it('refuses undeclared fields (-32602 naming them) and "***" values, before Casdoor', async () => {
+  it('refuses undeclared fields (-32602 naming them), changed read-only keys and "***" values, writing nothing', async () => {
     const before = h.sandbox.requests.length;
-    const beforeApi = h.apiCalls();
-    const bad = await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'acme/bob', user: { password: 'x' } } }).catch((e) => e);
+    const writes = () => h.sandbox.requests.filter((r) => r.path === '/api/update-user').length;
+    const beforeWrites = writes();
+    const bad = await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'acme/bob', user: { passwrd: 'x' } } }).catch((e) => e);
     expect(rpcCodeOf(bad)).toBe(-32602);
-    expect(String(bad)).toContain('"password"');
-    const owner = await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'acme/bob', user: { owner: 'globex' } } }).catch((e) => e);
-    expect(String(owner)).toContain('"owner"');
-    expect(h.apiCalls()).toBe(beforeApi);
+    expect(String(bad)).toContain('"passwrd"');
+    // Read-only keys of Casdoor's user object are accepted only unchanged (Casdoor-shaped calls).
+    const password = await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'acme/bob', user: { password: 'x' } } });
+    expect(password.isError).toBe(true);
+    expect(text(password)).toContain('"password" cannot be changed here');
+    const owner = await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'acme/bob', user: { owner: 'globex' } } });
+    expect(text(owner)).toContain('"owner" cannot be changed here');
+    expect(writes()).toBe(beforeWrites);
     const masked = await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'acme/bob', user: { idCard: '***' } } });
     expect(masked.isError).toBe(true);
   });

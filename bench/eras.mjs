@@ -2,10 +2,11 @@
 // side by side on one server, and optionally against another build (e.g. the commit before 2026-07-28
 // was added), in interleaved rounds so that other work on the machine skews every column alike.
 // Cases: tools/list with a token (50 connections), tools/list anonymous (50), tools/call
-// get_application (1 connection). Prints requests per second and latency per case and era, and the
-// ratios; writes nothing. Needs `npm run build`.
+// get_application (1 connection). Prints requests per second, the server's CPU time per request (the
+// steadier figure on a busy machine) and latency per case and era, and the ratios; writes nothing.
+// Needs `npm run build`.
 import { load, merge } from './load.mjs';
-import { freePort, startOurServer, stop } from './processes.mjs';
+import { cpuSeconds, freePort, startOurServer, stop } from './processes.mjs';
 
 const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -36,7 +37,7 @@ function casesFor(label, server, era, bearer) {
   const auth = { Authorization: `Bearer ${bearer}` };
   const mk = (kind, connections, method, params, extra) => {
     const r = request(era, method, params);
-    return { key: `${kind} ${label} ${era}`, kind, label, era, url: server.url, connections, headers: { ...r.headers, ...extra }, body: r.body, expectStatus: [200] };
+    return { key: `${kind} ${label} ${era}`, kind, label, era, pid: server.pid, url: server.url, connections, headers: { ...r.headers, ...extra }, body: r.body, expectStatus: [200] };
   };
   return [mk('list-token', 50, 'tools/list', {}, auth), mk('list-anon', 50, 'tools/list', {}, {}), mk('call', 1, 'tools/call', CALL, auth)];
 }
@@ -58,25 +59,32 @@ try {
     if (res.status !== 200 || !json.result || json.result.isError) throw new Error(`${k.key}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
   }
   const rounds = Object.fromEntries(cases.map((k) => [k.key, []]));
+  const cpu = Object.fromEntries(cases.map((k) => [k.key, 0]));
   for (let round = 0; round < ROUNDS; round++) {
     // Each round visits the cases in a rotated order, so no column always runs first or last.
     const order = cases.map((_, i) => cases[(i + round) % cases.length]);
     for (const k of order) {
       await load({ url: k.url, connections: 1, amount: 200, headers: k.headers, body: k.body, expectStatus: k.expectStatus, record: false });
+      const cpu0 = cpuSeconds(k.pid);
       rounds[k.key].push(await load({ url: k.url, connections: k.connections, durationS: SECONDS, headers: k.headers, body: k.body, expectStatus: k.expectStatus }));
+      cpu[k.key] += cpuSeconds(k.pid) - cpu0;
     }
     log(`round ${round + 1}/${ROUNDS} done`);
   }
-  const rows = cases.map((k) => ({ ...k, m: merge(rounds[k.key]) }));
-  console.log(`\n${'case'.padEnd(12)} ${'server'.padEnd(7)} ${'era'.padEnd(11)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} errors`);
+  const rows = cases.map((k) => {
+    const m = merge(rounds[k.key]);
+    return { ...k, m, cpuUs: (cpu[k.key] * 1e6) / Math.max(1, m.requests) };
+  });
+  console.log(`\n${'case'.padEnd(12)} ${'server'.padEnd(7)} ${'era'.padEnd(11)} ${'req/s'.padStart(8)} ${'CPU µs/req'.padStart(10)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} errors`);
   for (const r of rows) {
-    console.log(`${r.kind.padEnd(12)} ${r.label.padEnd(7)} ${r.era.padEnd(11)} ${r.m.rps.toFixed(0).padStart(8)} ${r.m.latencyMs.p50.toFixed(2).padStart(7)} ${r.m.latencyMs.p99.toFixed(2).padStart(7)} ${r.m.errors}`);
+    console.log(`${r.kind.padEnd(12)} ${r.label.padEnd(7)} ${r.era.padEnd(11)} ${r.m.rps.toFixed(0).padStart(8)} ${r.cpuUs.toFixed(0).padStart(10)} ${r.m.latencyMs.p50.toFixed(2).padStart(7)} ${r.m.latencyMs.p99.toFixed(2).padStart(7)} ${r.m.errors}`);
   }
-  const rps = (kind, label, era) => rows.find((r) => r.kind === kind && r.label === label && r.era === era)?.m.rps;
+  const row = (kind, label, era) => rows.find((r) => r.kind === kind && r.label === label && r.era === era);
+  const ratio = (kind, a, b) => `req/s ${(row(kind, ...a).m.rps / row(kind, ...b).m.rps).toFixed(2)}, CPU/req ${(row(kind, ...a).cpuUs / row(kind, ...b).cpuUs).toFixed(2)}`;
   console.log('');
   for (const kind of ['list-token', 'list-anon', 'call']) {
-    const parts = [`${kind}: 2026/2025 on this build ${(rps(kind, 'this', MODERN) / rps(kind, 'this', LEGACY)).toFixed(2)}`];
-    if (BEFORE) parts.push(`2025 this/before ${(rps(kind, 'this', LEGACY) / rps(kind, 'before', LEGACY)).toFixed(2)}`, `2026 this / 2025 before ${(rps(kind, 'this', MODERN) / rps(kind, 'before', LEGACY)).toFixed(2)}`);
+    const parts = [`${kind}: 2026/2025 on this build: ${ratio(kind, ['this', MODERN], ['this', LEGACY])}`];
+    if (BEFORE) parts.push(`2025 this/before: ${ratio(kind, ['this', LEGACY], ['before', LEGACY])}`, `2026 this / 2025 before: ${ratio(kind, ['this', MODERN], ['before', LEGACY])}`);
     console.log(parts.join('; '));
   }
   if (rows.some((r) => r.m.errorRate > 0.01)) process.exitCode = 1;

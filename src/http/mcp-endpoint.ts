@@ -98,9 +98,11 @@ const JSONRPC_MEMBERS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 
 const validId = (id: unknown): boolean => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 
 /**
- * POST /mcp and /api/mcp: stateless Streamable HTTP with JSON responses. Order: protocol checks,
- * parse, authenticate (every method: a bad credential is a 401 even on tools/list), gate (tools/call),
- * dispatch to the shared SDK Server. Errors are turned into HTTP here and only here.
+ * POST /mcp and /api/mcp: stateless Streamable HTTP with JSON responses, both protocol eras (the
+ * MCP-Protocol-Version header picks one; src/mcp/modern.ts has the 2026-07-28 rules). Order: parse,
+ * protocol checks, authenticate (every method: a bad credential is a 401 even on tools/list), rate
+ * limit, gate (tools/call), dispatch to the shared SDK Server: the same steps for both eras. Errors are
+ * turned into HTTP here and only here.
  */
 export function mcpEndpoint(deps: McpEndpointDeps) {
   return async function mcpPost(c: Context): Promise<Response> {

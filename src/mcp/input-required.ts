@@ -34,6 +34,12 @@ export interface RoundTrip {
 }
 
 export interface RequestStateSealer {
+  /**
+   * Whether an echoed requestState is one this server sealed, unexpired, for this caller, tool and
+   * arguments. A state that is not must be refused (-32602) before the tool runs: the spec requires
+   * state that fails its integrity check to be rejected, not silently ignored.
+   */
+  verifies(state: string, call: { tool: string; args: unknown; caller: AuthenticatedCaller }): boolean;
   /** The ctx.elicit of one 2026 tools/call. */
   elicitor(call: { tool: string; args: unknown; caller: AuthenticatedCaller; roundTrip: RoundTrip }): (message: string, schema: ElicitationSchema) => Promise<ElicitationOutcome>;
 }
@@ -86,13 +92,17 @@ export function createRequestStateSealer(secret: string, now: () => number = Dat
     return Object.entries(binding).every(([k, v]) => body[k] === v);
   }
 
+  const callBinding = (tool: string, args: unknown, caller: AuthenticatedCaller) => ({ sub: identityOf(caller), tool, args: digest(canonical(args)) });
+
   return {
+    verifies: (state, { tool, args, caller }) => opens(state, callBinding(tool, args, caller)),
     elicitor({ tool, args, caller, roundTrip }) {
       return async (message, requestedSchema) => {
-        const binding = { sub: identityOf(caller), tool, args: digest(canonical(args)), q: digest(canonical({ message, requestedSchema })) };
+        const binding = { ...callBinding(tool, args, caller), q: digest(canonical({ message, requestedSchema })) };
         const answer = roundTrip.inputResponses?.[KEY];
-        // The answer counts only with the state this server sealed for this very question and caller;
-        // otherwise (none, tampered, expired, another caller's) the question is asked again.
+        // The answer counts only with the state this server sealed for this very question (the edge
+        // already refused states not sealed for this caller and call); otherwise, with no state or a
+        // question that changed since (the target changed), the question is asked again.
         if (answer !== undefined && roundTrip.requestState !== undefined && opens(roundTrip.requestState, binding)) {
           const a = answer as { action?: unknown; content?: unknown };
           if (a.action === 'accept' || a.action === 'decline' || a.action === 'cancel') {

@@ -87,7 +87,11 @@ export function createMcpServer(deps: McpServerDeps): Server {
     const orgs = administeredOrganizations(caller.principal);
     const roundTrip = roundTripOf(extra);
     // 2026 era: the question goes back in an input_required result, not as a request to the client.
-    const modernElicit = roundTrip && deps.requestState?.elicitor({ tool: tool.name, args: req.params.arguments ?? {}, caller, roundTrip });
+    const args = req.params.arguments ?? {};
+    if (roundTrip?.requestState !== undefined && !deps.requestState?.verifies(roundTrip.requestState, { tool: tool.name, args, caller })) {
+      throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: requestState failed verification (altered, expired, or issued for another caller or call); call again without requestState and inputResponses', { tool: tool.name });
+    }
+    const modernElicit = roundTrip && deps.requestState?.elicitor({ tool: tool.name, args, caller, roundTrip });
     const canElicit = canElicitOf(extra) && (roundTrip === undefined || modernElicit !== undefined);
     const ctx: ToolContext = {
       casdoor: deps.casdoor,

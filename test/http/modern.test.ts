@@ -136,17 +136,21 @@ describe('MCP 2026-07-28 on the wire', () => {
       expect(exists(name)).toBe(false);
     });
 
-    it('an answer without the state, with a tampered state, or with the state of another target is asked again and deletes nothing', async () => {
+    it('an answer without a state is asked again; a tampered state, another target\'s or garbage is refused (-32602); nothing is deleted', async () => {
       const name = freshApp();
       const other = freshApp();
+      expect((await del(name, { inputResponses: yes })).result.resultType).toBe('input_required');
       const { requestState } = (await del(other)).result;
       const [payload, tag] = String(requestState).split('.');
       const flipped = `${payload}.${tag!.slice(0, -2)}${tag!.endsWith('A') ? 'B' : 'A'}A`;
-      for (const extra of [{ inputResponses: yes }, { inputResponses: yes, requestState: flipped }, { inputResponses: yes, requestState }, { inputResponses: yes, requestState: 'garbage' }]) {
-        const r = (await del(name, extra)).result;
-        expect(r.resultType, JSON.stringify(extra).slice(0, 80)).toBe('input_required');
+      const forged = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), exp: Date.now() + 1e9 })).toString('base64url')}.${tag}`;
+      for (const state of [flipped, forged, requestState, 'garbage']) {
+        const body = await del(name, { inputResponses: yes, requestState: state });
+        expect(body.error?.code, String(state).slice(0, 40)).toBe(-32602);
+        expect(body.error.message).toMatch(/requestState/);
       }
       expect(exists(name)).toBe(true);
+      expect(exists(other)).toBe(true);
     });
 
     it('the state is bound to the verified caller: another principal cannot use it, and it expires', async () => {
@@ -159,10 +163,18 @@ describe('MCP 2026-07-28 on the wire', () => {
       const state = (first as InputRequired).result.requestState as string;
       const answer = { confirm: { action: 'accept', content: { confirm: true } } };
       await expect(ask('admin/app-a', { inputResponses: answer, requestState: state })).resolves.toEqual({ action: 'accept', content: { confirm: true } });
-      expect(isInputRequired(await ask('admin/app-b', { inputResponses: answer, requestState: state }).catch((e: unknown) => e))).toBe(true);
+      const call = (who: string) => ({ tool: 'delete_application', args: { id: 'admin/x' }, caller: principal(who) });
+      expect(sealer.verifies(state, call('admin/app-a'))).toBe(true);
+      expect(sealer.verifies(state, call('admin/app-b'))).toBe(false);
+      expect(sealer.verifies(state, { ...call('admin/app-a'), args: { id: 'admin/y' } })).toBe(false);
+      expect(sealer.verifies(state, { ...call('admin/app-a'), tool: 'delete_user' })).toBe(false);
+      expect(createRequestStateSealer('another-key', () => now).verifies(state, call('admin/app-a'))).toBe(false);
       expect(isInputRequired(await createRequestStateSealer('another-key', () => now).elicitor({ tool: 'delete_application', args: { id: 'admin/x' }, caller: principal('admin/app-a'), roundTrip: { inputResponses: answer, requestState: state } })('Delete?', { type: 'object', properties: {} }).catch((e: unknown) => e))).toBe(true);
+      // A state sealed for another question (the target changed since) asks again.
+      const changed = await sealer.elicitor({ ...call('admin/app-a'), roundTrip: { inputResponses: answer, requestState: state } })('Delete now?', { type: 'object', properties: {} }).catch((e: unknown) => e);
+      expect(isInputRequired(changed)).toBe(true);
       now += REQUEST_STATE_TTL_MS + 1;
-      expect(isInputRequired(await ask('admin/app-a', { inputResponses: answer, requestState: state }).catch((e: unknown) => e))).toBe(true);
+      expect(sealer.verifies(state, call('admin/app-a'))).toBe(false);
     });
 
     it('a declined answer deletes nothing and says the user declined', async () => {

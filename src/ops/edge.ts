@@ -22,10 +22,17 @@ export interface EdgeOps {
    */
   received(message: { method?: unknown; params?: unknown; id?: unknown }, http?: { trace(): TraceCarrier; protocolVersion?: string | undefined }): void;
   /**
-   * After authentication: notes the caller and counts the request against its rate limit. Returns
-   * a 429 refusal (and sets Retry-After through `headers`) when over the limit.
+   * Before a credential not resolved yet is checked (so before any Casdoor call): spends one request
+   * of the client address's allowance, the one anonymous requests spend. 429 when it is spent.
    */
-  admit(headers: { header(name: string, value: string): void } | undefined, caller: Caller, method: unknown, params: unknown): Refusal | undefined;
+  admitUnresolved(headers: Headers | undefined): Refusal | undefined;
+  /**
+   * After authentication: notes the caller and counts the request against its read allowance (write
+   * tool calls are counted by admitWrite, once the gate let them through). 429 when over the limit.
+   */
+  admit(headers: Headers | undefined, caller: Caller, method: unknown, params: unknown): Refusal | undefined;
+  /** After the gate admitted the call: a write tool call spends the caller's write allowance. */
+  admitWrite(headers: Headers | undefined, caller: Caller, method: unknown, params: unknown): Refusal | undefined;
   /** The request was refused (Refusal, or Casdoor/JWKS unreachable): one audit line at warn. */
   refused(err: unknown): void;
   /** The MCP server replied: one audit line when it was a tools/call. */
@@ -35,6 +42,8 @@ export interface EdgeOps {
   /** A child span of the current request (e.g. the authorization decision); a no-op without tracing. */
   span(name: string, attributes?: Record<string, string | number | boolean | undefined>): SpanHandle;
 }
+
+type Headers = { header(name: string, value: string): void };
 
 export interface EdgeOpsOptions {
   audit: Audit;
@@ -47,10 +56,17 @@ export interface EdgeOpsOptions {
 /** Method labels are a closed set: a client's made-up method names must not grow the metrics. */
 const METHODS = new Set(['initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'notifications/initialized', 'notifications/cancelled', 'response']);
 
-/** The rate-limit key: who the credential names, else where the request came from. */
+/**
+ * The rate-limit key: who Casdoor says the caller is AND through which client (so a read-only
+ * token's refused writes cannot spend another client's allowance), else where the request came from.
+ */
 export function rateKey(caller: Caller, clientAddress: string | undefined): string {
-  return caller.kind === 'anonymous' ? `addr:${clientAddress ?? 'unknown'}` : `sub:${caller.principal.id}`;
+  if (caller.kind === 'anonymous') return addressKey(clientAddress);
+  const via = caller.kind === 'token' ? `client:${caller.clientId ?? ''}` : 'cookie';
+  return `sub:${caller.principal.id}|${via}`;
 }
+
+const addressKey = (clientAddress: string | undefined): string => `addr:${clientAddress ?? 'unknown'}`;
 
 export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
   const { audit, limiter, registry } = options;
@@ -86,6 +102,19 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
     return tool && isWriteTool(tool) ? 'write' : 'read';
   }
 
+  function limited(headers: Headers | undefined, key: string, kind: RateKind): Refusal | undefined {
+    const over = limiter?.take(key, kind);
+    if (!over) return undefined;
+    metrics.rateLimited(over.kind);
+    headers?.header('Retry-After', String(over.retryAfterSeconds));
+    return new Refusal(RpcCode.RateLimited, 'rate_limited', {
+      kind: over.kind,
+      limit_per_minute: over.limit,
+      retry_after_seconds: over.retryAfterSeconds,
+      hint: `Too many ${over.kind === 'write' ? 'write tool calls' : 'requests'}; retry after ${over.retryAfterSeconds} s.`,
+    });
+  }
+
   return {
     received(message, http) {
       const scope = currentScope();
@@ -116,6 +145,9 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
         [fromMeta, http?.trace() ?? {}],
       );
     },
+    admitUnresolved(headers) {
+      return limited(headers, addressKey(currentScope()?.clientAddress), 'read');
+    },
     admit(headers, caller, method, params) {
       const scope = currentScope();
       if (scope) scope.caller = caller;
@@ -126,17 +158,12 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
           'casdoor_mcp.caller.client_id': caller.kind === 'token' ? caller.clientId : undefined,
         });
       }
-      if (!limiter) return undefined;
-      const limited = limiter.take(rateKey(caller, scope?.clientAddress), kindOf(method, params));
-      if (!limited) return undefined;
-      metrics.rateLimited(limited.kind);
-      headers?.header('Retry-After', String(limited.retryAfterSeconds));
-      return new Refusal(RpcCode.RateLimited, 'rate_limited', {
-        kind: limited.kind,
-        limit_per_minute: limited.limit,
-        retry_after_seconds: limited.retryAfterSeconds,
-        hint: `Too many ${limited.kind === 'write' ? 'write tool calls' : 'requests'}; retry after ${limited.retryAfterSeconds} s.`,
-      });
+      if (kindOf(method, params) === 'write') return undefined;
+      return limited(headers, rateKey(caller, scope?.clientAddress), 'read');
+    },
+    admitWrite(headers, caller, method, params) {
+      if (kindOf(method, params) !== 'write') return undefined;
+      return limited(headers, rateKey(caller, currentScope()?.clientAddress), 'write');
     },
     refused(err) {
       const scope = currentScope();

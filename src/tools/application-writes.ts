@@ -36,6 +36,7 @@ const updateApplication = defineTool({
     }
     const current = await loadApplication(ctx, id);
     ctx.checkOrganization(current.organization);
+    if (patch.clientId !== undefined && patch.clientId !== current.clientId) ctx.checkClientId(patch.clientId);
     if (patch.organization !== undefined && patch.organization !== current.organization) {
       ctx.checkOrganization(patch.organization);
       if (!(await ctx.casdoor.getOrganization(patch.organization))) {

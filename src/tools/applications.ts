@@ -105,6 +105,7 @@ const addApplication = defineTool({
   async run({ application, dry_run }, ctx) {
     if (containsMask(application)) throw new ToolError('"***" is Casdoor\'s mask, not a value; leave the field out to get its default');
     ctx.checkOrganization(application.organization);
+    if (application.clientId !== undefined) ctx.checkClientId(application.clientId);
     const org = await ctx.casdoor.getOrganization(application.organization);
     if (!org) {
       throw new ToolError(`organization '${application.organization}' does not exist; create it in Casdoor first or pick an existing one`);

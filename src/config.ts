@@ -64,9 +64,14 @@ const EnvSchema = z.object({
   MCP_RATE_LIMIT_WRITES_PER_MINUTE: perMinute.default(60),
   /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
   MCP_TRUST_PROXY: bool.default(false),
-  /** Ask Casdoor whether each token is still active (revocation, disabled users), cached per token. */
-  MCP_TOKEN_INTROSPECTION: bool.default(false),
-  MCP_TOKEN_INTROSPECTION_CACHE_SECONDS: z.coerce.number().int().min(0).max(30).default(30),
+  /** How long who a credential belongs to, as Casdoor answered, is reused (docs/security.md). */
+  MCP_IDENTITY_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
+  /** Client ids whose client_credentials tokens act as applications, besides the server's own. */
+  MCP_TRUSTED_CLIENTS: list.default([]),
+  /** Certificates (kids of Casdoor's global JWKS) trusted besides the server's own application's. */
+  MCP_TRUSTED_CERTS: list.default([]),
+  /** Longer bearer tokens are refused with 401 (Casdoor's JWT format carries roles and permissions). */
+  MCP_MAX_TOKEN_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
   /** How long /readyz reuses its last probe of Casdoor and the JWKS. */
   MCP_READINESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   /** The sandbox exposes demo users with published passwords: only on loopback unless this says otherwise. */
@@ -127,8 +132,10 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MCP_RATE_LIMIT_READS_PER_MINUTE', flag: 'rate-limit-reads-per-minute', default: '600', description: 'requests per caller and minute that are not write tool calls; 0 = no limit' },
   { name: 'MCP_RATE_LIMIT_WRITES_PER_MINUTE', flag: 'rate-limit-writes-per-minute', default: '60', description: 'write tool calls per caller and minute; 0 = no limit' },
   { name: 'MCP_TRUST_PROXY', flag: 'trust-proxy', boolean: true, default: 'false', description: 'client address = last X-Forwarded-For entry (set only behind your proxy)' },
-  { name: 'MCP_TOKEN_INTROSPECTION', flag: 'token-introspection', boolean: true, default: 'false', description: "also ask Casdoor's introspection endpoint whether a token is still active" },
-  { name: 'MCP_TOKEN_INTROSPECTION_CACHE_SECONDS', flag: 'token-introspection-cache-seconds', default: '30', description: 'how long an introspection answer is reused (0-30)' },
+  { name: 'MCP_IDENTITY_CACHE_SECONDS', flag: 'identity-cache-seconds', default: '30', description: 'how long Casdoor\'s answer about a token or cookie is reused (0-60)' },
+  { name: 'MCP_TRUSTED_CLIENTS', flag: 'trusted-clients', default: '(none)', description: 'client ids whose client_credentials tokens act as applications, besides the server\'s own' },
+  { name: 'MCP_TRUSTED_CERTS', flag: 'trusted-certs', default: '(none)', description: 'certificate names of Casdoor\'s JWKS trusted besides the own application\'s' },
+  { name: 'MCP_MAX_TOKEN_BYTES', flag: 'max-token-bytes', default: '65536', description: 'longest bearer token accepted, bytes' },
   { name: 'MCP_READINESS_CACHE_SECONDS', flag: 'readiness-cache-seconds', default: '5', description: 'how long /readyz reuses its probe of Casdoor and the JWKS' },
   { name: 'SANDBOX_ALLOW_NON_LOOPBACK', flag: 'sandbox-allow-non-loopback', boolean: true, default: 'false', description: 'allow the built-in sandbox (demo passwords) behind a non-loopback HOST' },
   { name: 'SANDBOX_DATA_DIR', flag: 'sandbox-data-dir', default: '.sandbox (serve); off = in memory', description: 'folder where the sandbox keeps keys, clients and data across restarts' },
@@ -179,7 +186,8 @@ export interface Config {
   /** Per caller and minute; 0 = unlimited. */
   rateLimit: { readsPerMinute: number; writesPerMinute: number };
   trustProxy: boolean;
-  introspection: { enabled: boolean; cacheSeconds: number };
+  /** Who a credential is, asked of Casdoor (docs/security.md). */
+  identity: { cacheSeconds: number; trustedClients: string[]; trustedCerts: string[]; maxTokenBytes: number };
   readinessCacheSeconds: number;
   /** CASDOOR_MCP_TOKEN, for the stdio command. */
   stdioToken: string | undefined;
@@ -198,6 +206,11 @@ export interface Config {
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty strings count as unset, as in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  for (const name of ['MCP_TOKEN_INTROSPECTION', 'MCP_TOKEN_INTROSPECTION_CACHE_SECONDS']) {
+    if (cleaned[name] !== undefined) {
+      throw new ConfigError(name, 'removed: every token is now resolved through Casdoor (introspection and get-account); unset it, and use MCP_IDENTITY_CACHE_SECONDS for the cache');
+    }
+  }
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -233,7 +246,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     operator: { readOnly: e.MCP_READ_ONLY, tools: e.MCP_TOOLS, toolsets: e.MCP_TOOLSETS, allowedOrganizations: e.MCP_ALLOWED_ORGANIZATIONS },
     rateLimit: { readsPerMinute: e.MCP_RATE_LIMIT_READS_PER_MINUTE, writesPerMinute: e.MCP_RATE_LIMIT_WRITES_PER_MINUTE },
     trustProxy: e.MCP_TRUST_PROXY,
-    introspection: { enabled: e.MCP_TOKEN_INTROSPECTION, cacheSeconds: e.MCP_TOKEN_INTROSPECTION_CACHE_SECONDS },
+    identity: {
+      cacheSeconds: e.MCP_IDENTITY_CACHE_SECONDS,
+      trustedClients: e.MCP_TRUSTED_CLIENTS,
+      trustedCerts: e.MCP_TRUSTED_CERTS,
+      maxTokenBytes: e.MCP_MAX_TOKEN_BYTES,
+    },
     readinessCacheSeconds: e.MCP_READINESS_CACHE_SECONDS,
     stdioToken: e.CASDOOR_MCP_TOKEN,
     sandbox: {

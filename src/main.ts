@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import scopesJson from '../scopes.json' with { type: 'json' };
 import { createApp } from './app.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
-import { createIntrospector } from './auth/introspection.js';
+import { createIdentityResolver } from './auth/identity.js';
 import { createScopeRegistry, type ScopeRegistry } from './auth/scopes.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { createCasdoorAdapter, type CasdoorAdapter } from './casdoor/adapter.js';
@@ -144,7 +144,9 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
   const shared = config.redisUrl ? await connectRedis({ url: config.redisUrl, logger, onState: (up) => metrics.sharedStoreUp(up) }) : undefined;
   // Confirmations of the 2026 era are sealed with a key every instance of a deployment derives alike.
   const requestState = createRequestStateSealer(casdoor.clientSecret);
-  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState });
+  // Client ids no application may be given through this server: accepted audiences and trusted clients.
+  const reservedClientIds = new Set([casdoor.clientId, ...config.allowedAudiences, ...config.identity.trustedClients]);
+  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState, reservedClientIds });
   // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
   mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
@@ -158,10 +160,6 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
   const readiness = createReadiness([casdoorProbe(adapter, casdoor.organization), jwksProbe(appJwksUrl), ...extraProbes], config.readinessCacheSeconds * 1000, Date.now, (details) =>
     logger.warn({ details }, 'not ready'),
   );
-  const introspector = config.introspection.enabled
-    ? createIntrospector({ introspect: (token) => observed.introspect(token, introspectionUrl), ttlMs: config.introspection.cacheSeconds * 1000 })
-    : undefined;
-  if (introspector) logger.info({ cacheSeconds: config.introspection.cacheSeconds }, 'token introspection on: every new token costs one Casdoor call');
 
   return {
     casdoor,
@@ -178,10 +176,27 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
     metrics,
     shared,
     authenticator(publicUrl) {
-      const audiences = [casdoor.clientId, ...config.allowedAudiences];
+      // A trusted client's client_credentials token carries aud = [its client id] (Casdoor ignores resource).
+      const audiences = [casdoor.clientId, ...config.allowedAudiences, ...config.identity.trustedClients];
       if (publicUrl) audiences.push(publicUrl, `${new URL(publicUrl).origin}/api/mcp`);
-      const verifier = createTokenVerifier({ issuer, audiences: [...new Set(audiences)], jwksUrl: new URL(appJwksUrl) });
-      return createAuthenticator({ verifier, scopes, casdoor: observed, ...(introspector ? { introspector } : {}) });
+      for (const aud of audiences) reservedClientIds.add(aud);
+      const accepted = [...new Set(audiences)];
+      const { trustedCerts, trustedClients, maxTokenBytes, cacheSeconds } = config.identity;
+      const verifier = createTokenVerifier({
+        issuer,
+        audiences: accepted,
+        jwksUrl: new URL(appJwksUrl),
+        globalJwks: { url: new URL(jwksUrl), kids: trustedCerts },
+        maxTokenBytes,
+      });
+      const resolve = createIdentityResolver({
+        casdoor: observed,
+        own: { clientId: casdoor.clientId, application: casdoor.application },
+        trustedClients,
+        audiences: accepted,
+        introspectionUrl,
+      });
+      return createAuthenticator({ verifier, scopes, casdoor: observed, resolve, cacheTtlMs: cacheSeconds * 1000 });
     },
     async close() {
       await mcp.close();
@@ -190,6 +205,20 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
       await sandbox?.stop();
     },
   };
+}
+
+/** Node answers oversized headers with a bare 431; say what happened, in JSON-RPC, like every other refusal. */
+function headerTooLarge(err: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  if (err.code !== 'HPE_HEADER_OVERFLOW') {
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  const body = JSON.stringify({
+    jsonrpc: '2.0', id: null,
+    error: { code: -32600, message: 'Request headers too large: the access token or cookies exceed the server limit (MCP_MAX_TOKEN_BYTES)' },
+  });
+  socket.end(`HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /** Starts the HTTP server (and the sandbox Casdoor when none is configured). Everything it needs comes in. */
@@ -205,10 +234,11 @@ export async function startServer(config: Config, logger: Logger, extraProbes: r
   let server: ServerType;
   try {
     server = await new Promise((resolve, reject) => {
-      // Node's default 16 KiB header limit would answer a token near the verifier's 16 KiB limit with a bare 431.
-      const serverOptions = { maxHeaderSize: 32 * 1024 };
+      // Room for the longest accepted token plus ordinary headers; above it, a 431 with a JSON-RPC body.
+      const serverOptions = { maxHeaderSize: config.identity.maxTokenBytes + 16 * 1024 };
       const s = serve({ fetch: (req, env) => app!.fetch(req, env), hostname: config.host, port: config.port, serverOptions }, () => resolve(s));
       s.once('error', reject);
+      s.on('clientError', headerTooLarge);
     });
   } catch (err) {
     await core.close();
@@ -295,6 +325,8 @@ export function describeOperator(config: Config): Record<string, unknown> {
     ...(o.tools ? { tools: o.tools } : {}),
     ...(o.allowedOrganizations ? { allowedOrganizations: o.allowedOrganizations } : {}),
     rateLimit: config.rateLimit,
-    tokenIntrospection: config.introspection.enabled,
+    identityCacheSeconds: config.identity.cacheSeconds,
+    ...(config.identity.trustedClients.length ? { trustedClients: config.identity.trustedClients } : {}),
+    ...(config.identity.trustedCerts.length ? { trustedCerts: config.identity.trustedCerts } : {}),
   };
 }

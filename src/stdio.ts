@@ -108,7 +108,10 @@ export class GatedStdioTransport implements Transport {
         return;
       }
       if (this.options.via) scope.via = this.options.via;
-      const refusal = (await ops.admit(undefined, caller, message.method, message.params)) ?? gate(caller, message.method, message.params, registry);
+      const refusal =
+        (await ops.admit(undefined, caller, message.method, message.params)) ??
+        gate(caller, message.method, message.params, registry) ??
+        (await ops.admitWrite(undefined, caller, message.method, message.params));
       if (refusal) {
         ops.refused(refusal);
         if (id !== undefined) await this.inner.send(errorReply(id, refusal));

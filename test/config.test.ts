@@ -10,13 +10,13 @@ const configDoc = [new URL('../README.md', import.meta.url), ...readdirSync(new 
 const envExample = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
 
 describe('configuration', () => {
-  it('defaults to the sandbox on loopback, unnarrowed, with generous rate limits and no introspection', () => {
+  it('defaults to the sandbox on loopback, unnarrowed, with generous rate limits and a 30 s identity cache', () => {
     const c = loadConfig({});
     expect(c.casdoor).toBeUndefined();
     expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, maxBodyBytes: 1024 * 1024, allowedAudiences: [] });
     expect(c.operator).toEqual({ readOnly: false, tools: undefined, allowedOrganizations: undefined });
     expect(c.rateLimit).toEqual({ readsPerMinute: 600, writesPerMinute: 60 });
-    expect(c.introspection).toEqual({ enabled: false, cacheSeconds: 30 });
+    expect(c.identity).toEqual({ cacheSeconds: 30, trustedClients: [], trustedCerts: [], maxTokenBytes: 65536 });
     expect(c.trustProxy).toBe(false);
     expect(c.readinessCacheSeconds).toBe(5);
   });
@@ -34,7 +34,7 @@ describe('configuration', () => {
     expect(c.allowedAudiences).toEqual(['a', 'b', 'c']);
   });
 
-  it('reads the operator, rate-limit, introspection and stdio settings', () => {
+  it('reads the operator, rate-limit, identity and stdio settings', () => {
     const c = loadConfig({
       MCP_READ_ONLY: 'TRUE',
       MCP_TOOLS: 'get_applications, get_application',
@@ -42,14 +42,16 @@ describe('configuration', () => {
       MCP_RATE_LIMIT_READS_PER_MINUTE: '0',
       MCP_RATE_LIMIT_WRITES_PER_MINUTE: '5',
       MCP_TRUST_PROXY: 'yes',
-      MCP_TOKEN_INTROSPECTION: '1',
-      MCP_TOKEN_INTROSPECTION_CACHE_SECONDS: '0',
+      MCP_IDENTITY_CACHE_SECONDS: '0',
+      MCP_TRUSTED_CLIENTS: 'ci-bot-id, deploy-id',
+      MCP_TRUSTED_CERTS: 'cert-acme',
+      MCP_MAX_TOKEN_BYTES: '20000',
       CASDOOR_MCP_TOKEN: 'eyJ.x.y',
     });
     expect(c.operator).toEqual({ readOnly: true, tools: ['get_applications', 'get_application'], allowedOrganizations: ['acme', 'globex'] });
     expect(c.rateLimit).toEqual({ readsPerMinute: 0, writesPerMinute: 5 });
     expect(c.trustProxy).toBe(true);
-    expect(c.introspection).toEqual({ enabled: true, cacheSeconds: 0 });
+    expect(c.identity).toEqual({ cacheSeconds: 0, trustedClients: ['ci-bot-id', 'deploy-id'], trustedCerts: ['cert-acme'], maxTokenBytes: 20000 });
     expect(c.stdioToken).toBe('eyJ.x.y');
   });
 
@@ -69,7 +71,10 @@ describe('configuration', () => {
     [{ MCP_ALLOWED_ORGANIZATIONS: 'admin/acme' }, 'MCP_ALLOWED_ORGANIZATIONS'],
     [{ MCP_RATE_LIMIT_WRITES_PER_MINUTE: '-1' }, 'MCP_RATE_LIMIT_WRITES_PER_MINUTE'],
     [{ MCP_RATE_LIMIT_READS_PER_MINUTE: 'lots' }, 'MCP_RATE_LIMIT_READS_PER_MINUTE'],
-    [{ MCP_TOKEN_INTROSPECTION_CACHE_SECONDS: '31' }, 'MCP_TOKEN_INTROSPECTION_CACHE_SECONDS'],
+    [{ MCP_IDENTITY_CACHE_SECONDS: '61' }, 'MCP_IDENTITY_CACHE_SECONDS'],
+    [{ MCP_MAX_TOKEN_BYTES: '100' }, 'MCP_MAX_TOKEN_BYTES'],
+    [{ MCP_TOKEN_INTROSPECTION: 'true' }, 'MCP_TOKEN_INTROSPECTION'],
+    [{ MCP_TOKEN_INTROSPECTION_CACHE_SECONDS: '30' }, 'MCP_TOKEN_INTROSPECTION_CACHE_SECONDS'],
     [{ MCP_TRUST_PROXY: 'on' }, 'MCP_TRUST_PROXY'],
   ])('%j fails naming %s', (env, variable) => {
     let error: unknown;

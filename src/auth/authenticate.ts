@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import type { Caller, Principal } from './caller.js';
 import { RpcCode, Refusal } from './errors.js';
-import type { Introspector } from './introspection.js';
+import { dpopBound, invalidToken, userPrincipal, type Resolution } from './identity.js';
 import type { ScopeRegistry } from './scopes.js';
 import { createLruCache } from './token-cache.js';
 import { TokenError, type TokenVerifier, type VerifiedToken } from './token-verifier.js';
@@ -15,81 +15,90 @@ export interface Credentials {
   sessionCookie: string | undefined;
 }
 
+export interface AuthenticateHooks {
+  /**
+   * Called before a credential this server has not resolved yet is checked at all (so before any
+   * Casdoor call): a refusal (429) stops it. Credentials already resolved never call it.
+   */
+  beforeResolve?(): Refusal | undefined | Promise<Refusal | undefined>;
+}
+
 export interface Authenticator {
   /**
    * Resolves who is calling. No credentials: anonymous. A credential that fails any check throws a
    * 401 Refusal: a bad token is never treated as anonymous. A bearer token wins over a cookie, and
    * the cookie is then not used at all. Throws CasdoorError when Casdoor cannot be asked.
    */
-  authenticate(credentials: Credentials): Promise<Caller>;
+  authenticate(credentials: Credentials, hooks?: AuthenticateHooks): Promise<Caller>;
 }
 
 export interface AuthenticatorOptions {
   verifier: TokenVerifier;
   scopes: ScopeRegistry;
   casdoor: CasdoorAdapter;
-  /** When set (MCP_TOKEN_INTROSPECTION), a verified token must also be active at Casdoor. */
-  introspector?: Introspector;
-  /** How long a cookie's or a user's resolution is reused (Casdoor's answer can change: keep it short). */
+  /** Asks Casdoor who a verified token belongs to (identity.ts). */
+  resolve(token: string): Promise<Resolution>;
+  /** How long Casdoor's answer about a credential is reused; at most 60 s. */
   cacheTtlMs?: number;
+  /** Bounds each cache. Default 10 000. */
+  maxEntries?: number;
   now?: () => number;
 }
 
 const sha256 = (v: string): string => createHash('sha256').update(v).digest('hex');
 
-function invalidToken(description: string): Refusal {
+/** beego's session id: hex (32 characters by default). Anything else is not a Casdoor session. */
+const SESSION_ID = /^[0-9a-f]{32,128}$/i;
+/** A refused credential is remembered this long, in its own small cache (it never evicts a real one). */
+const REFUSED_TTL_MS = 5_000;
+const REFUSED_ENTRIES = 1_000;
+
+interface Resolved {
+  principal: Principal;
+  grantedScopes: string[];
+  scopes: ReadonlySet<string>;
+  clientId: string | undefined;
+  expiresAt: number;
+}
+
+function invalidSession(reason: string): Refusal {
   return new Refusal(
     RpcCode.InvalidToken,
-    'invalid_token',
-    { reason: description, hint: 'Get a new access token from Casdoor for this server and retry.' },
-    { error: 'invalid_token', errorDescription: description },
+    'invalid_session',
+    { reason, hint: 'Sign in to Casdoor again, or use an access token.' },
+    { error: 'invalid_token', errorDescription: 'session cookie not accepted by Casdoor' },
   );
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const ttl = Math.min(options.cacheTtlMs ?? 60_000, 60_000);
-  const now = options.now ?? Date.now;
-  // Keyed by a hash of the cookie: the cookie itself is never kept.
-  const cookies = createLruCache<string, Principal | null>({ maxEntries: 10_000, now });
-  const users = createLruCache<string, { isAdmin: boolean; active: boolean } | null>({ maxEntries: 10_000, now });
+  const ttl = Math.max(0, Math.min(options.cacheTtlMs ?? 30_000, 60_000));
+  const now = options.now ?? (() => Date.now());
+  const maxEntries = ttl === 0 ? 0 : (options.maxEntries ?? 10_000);
+  // Keyed by a hash of the credential: never the credential itself, never shared between two.
+  const tokens = createLruCache<string, Resolved>({ maxEntries, now });
+  const cookies = createLruCache<string, Principal>({ maxEntries, now });
+  const refused = createLruCache<string, Refusal>({ maxEntries: REFUSED_ENTRIES, now });
+  // Concurrent requests with one new credential share one resolution.
+  const inFlight = new Map<string, Promise<Resolved>>();
 
-  async function lookupUser(owner: string, name: string): Promise<{ isAdmin: boolean; active: boolean } | null> {
-    const key = `${owner}/${name}`;
-    const hit = users.get(key);
-    if (hit !== undefined) return hit;
-    const user = await options.casdoor.getUser(owner, name);
-    const answer = user ? { isAdmin: user.isAdmin === true, active: user.isForbidden !== true && user.isDeleted !== true } : null;
-    users.set(key, answer, now() + ttl);
-    return answer;
-  }
-
-  /** A client_credentials token's sub is "admin/<app>" (Casdoor's pseudo-user); users have UUIDs. */
-  async function principalOf(token: VerifiedToken): Promise<Principal> {
-    const c = token.claims;
-    const app = /^admin\/([^/]+)$/.exec(token.subject);
-    if (app && (c.type === 'application' || c.type === undefined)) return { type: 'application', id: token.subject, name: app[1]! };
-    const owner = typeof c.owner === 'string' ? c.owner : '';
-    // JWT-Standard tokens carry the username in preferred_username and the display name in name.
-    const username = typeof c.preferred_username === 'string' ? c.preferred_username : c.name;
-    const name = typeof username === 'string' ? username : '';
-    if (!owner || !name) {
-      // A token that names no Casdoor user (e.g. another authorization server's): only what any user gets.
-      return { type: 'user', id: token.subject, owner: '', name: token.subject, isAdmin: false };
+  function once(key: string, work: () => Promise<Resolved>): Promise<Resolved> {
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = work().finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
     }
-    if (typeof c.isAdmin === 'boolean') return { type: 'user', id: `${owner}/${name}`, owner, name, isAdmin: c.isAdmin };
-    // JWT-Empty tokens do not say whether the user is an admin: ask Casdoor.
-    const user = await lookupUser(owner, name);
-    if (!user) throw invalidToken('the token\'s user does not exist in Casdoor');
-    if (!user.active) throw invalidToken('the token\'s user is forbidden or deleted in Casdoor');
-    return { type: 'user', id: `${owner}/${name}`, owner, name, isAdmin: user.isAdmin };
+    return pending;
   }
 
-  async function fromBearer(header: string): Promise<Caller> {
-    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!m) throw invalidToken('the Authorization header must be "Bearer <access token>"');
-    let token: VerifiedToken;
+  async function admitted(hooks: AuthenticateHooks | undefined): Promise<void> {
+    const limited = await hooks?.beforeResolve?.();
+    if (limited) throw limited;
+  }
+
+  async function resolveToken(token: string, key: string): Promise<Resolved> {
+    let verified: VerifiedToken;
     try {
-      token = await options.verifier.verify(m[1]!);
+      verified = await options.verifier.verify(token);
     } catch (err) {
       if (err instanceof TokenError) {
         if (err.code === 'jwks_unavailable') throw err; // a server-side fault, not the caller's
@@ -97,48 +106,68 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       }
       throw err;
     }
-    // After local verification, so forged tokens never reach Casdoor; CasdoorError means "cannot ask" (503).
-    if (options.introspector && !(await options.introspector.isActive(m[1]!, token.expiresAt))) {
-      throw invalidToken('token revoked or user disabled');
-    }
-    return {
-      kind: 'token',
-      principal: await principalOf(token),
-      grantedScopes: token.scopes,
-      scopes: options.scopes.expand(token.scopes),
-      clientId: token.clientId,
-      expiresAt: token.expiresAt,
+    // A DPoP-bound token needs its proof, which a Bearer request cannot carry.
+    if (verified.claims.cnf !== undefined) throw dpopBound();
+    // Only after local checks, so tokens that fail them never reach Casdoor.
+    const answer = await options.resolve(token);
+    const resolved: Resolved = {
+      principal: answer.principal,
+      grantedScopes: answer.scopes,
+      scopes: options.scopes.expand(answer.scopes),
+      clientId: answer.clientId,
+      expiresAt: verified.expiresAt,
     };
+    tokens.set(key, resolved, Math.min(now() + ttl, verified.expiresAt * 1000));
+    return resolved;
   }
 
-  async function fromCookie(cookie: string): Promise<Caller> {
+  async function fromBearer(header: string, hooks: AuthenticateHooks | undefined): Promise<Caller> {
+    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!m) throw invalidToken('the Authorization header must be "Bearer <access token>"');
+    const token = m[1]!;
+    const key = sha256(token);
+    let resolved = tokens.get(key);
+    if (!resolved) {
+      const known = refused.get(key);
+      if (known) throw known;
+      await admitted(hooks);
+      try {
+        resolved = await once(key, () => resolveToken(token, key));
+      } catch (err) {
+        if (err instanceof Refusal && err.rpcCode === RpcCode.InvalidToken) refused.set(key, err, now() + REFUSED_TTL_MS);
+        throw err;
+      }
+    }
+    return { kind: 'token', ...resolved, grantedScopes: [...resolved.grantedScopes] };
+  }
+
+  async function fromCookie(cookie: string, hooks: AuthenticateHooks | undefined): Promise<Caller> {
+    if (!SESSION_ID.test(cookie)) throw invalidSession('not a Casdoor session id (casdoor_session_id is a hex string)');
     const key = sha256(cookie);
     let principal = cookies.get(key);
-    if (principal === undefined) {
-      const account = await options.casdoor.getAccount(cookie);
-      principal =
-        account && account.owner && account.name
-          ? { type: 'user', id: `${account.owner}/${account.name}`, owner: account.owner, name: account.name, isAdmin: account.isAdmin === true }
-          : null;
-      // A refused cookie is remembered only briefly, so signing in again takes effect quickly.
-      cookies.set(key, principal, now() + (principal ? ttl : 5_000));
-    }
     if (!principal) {
-      throw new Refusal(
-        RpcCode.InvalidToken,
-        'invalid_session',
-        { reason: 'Casdoor does not accept this casdoor_session_id cookie', hint: 'Sign in to Casdoor again, or use an access token.' },
-        { error: 'invalid_token', errorDescription: 'session cookie not accepted by Casdoor' },
-      );
+      const known = refused.get(key);
+      if (known) throw known;
+      await admitted(hooks);
+      const account = await options.casdoor.getAccount(cookie);
+      try {
+        if (!account) throw invalidSession('Casdoor does not accept this casdoor_session_id cookie');
+        principal = userPrincipal(account);
+      } catch (err) {
+        const refusal = err instanceof Refusal && err.rpcMessage === 'invalid_session' ? err : invalidSession('Casdoor does not accept this casdoor_session_id cookie');
+        refused.set(key, refusal, now() + REFUSED_TTL_MS);
+        throw refusal;
+      }
+      cookies.set(key, principal, now() + ttl);
     }
     return { kind: 'cookie', principal };
   }
 
   return {
-    async authenticate({ authorization, sessionCookie }) {
+    async authenticate({ authorization, sessionCookie }, hooks) {
       if (authorization.length > 1) throw invalidToken('send exactly one Authorization header');
-      if (authorization.length === 1) return fromBearer(authorization[0]!);
-      if (sessionCookie !== undefined) return fromCookie(sessionCookie);
+      if (authorization.length === 1) return fromBearer(authorization[0]!, hooks);
+      if (sessionCookie !== undefined) return fromCookie(sessionCookie, hooks);
       return { kind: 'anonymous' };
     },
   };

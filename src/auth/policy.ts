@@ -58,3 +58,20 @@ export function checkOrganization(
 export function canSeeSecrets(principal: Principal): boolean {
   return isGlobalAdmin(principal);
 }
+
+const normalized = (id: string): string => id.trim().replace(/\/+$/, '').toLowerCase();
+
+/**
+ * Setting an application's clientId: only global admins may, and never to a value this server
+ * accepts as an audience or trusts as a client, since that application's tokens would then pass here
+ * as tokens for this server (Casdoor's client_credentials tokens carry aud = [clientId]).
+ */
+export function checkClientId(principal: Principal, tool: string, clientId: string, reserved: ReadonlySet<string>): void {
+  if (!isGlobalAdmin(principal)) {
+    throw new ForbiddenError('client_id_global_admin_only', `${describePrincipal(principal)} may not set an application's clientId; leave it out and Casdoor generates one`, tool);
+  }
+  const wanted = normalized(clientId);
+  if ([...reserved].some((r) => normalized(r) === wanted)) {
+    throw new ForbiddenError('client_id_reserved', `clientId ${JSON.stringify(clientId.slice(0, 100))} is an audience or trusted client of this MCP server; tokens of such an application would pass here as tokens for this server. Choose another clientId or leave it out`, tool);
+  }
+}

@@ -18,6 +18,7 @@ export type TokenErrorCode =
   | 'token_alg_not_allowed'
   | 'token_signature_invalid'
   | 'token_key_unknown'
+  | 'token_key_untrusted'
   | 'token_expired'
   | 'token_not_yet_valid'
   | 'token_issuer_invalid'
@@ -72,13 +73,21 @@ export interface TokenVerifierOptions {
   issuer: string;
   /** Accepted audiences: the token's `aud` must contain at least one. */
   audiences: readonly string[];
-  /** Casdoor's `/.well-known/jwks`. HTTPS is not enforced here; configuration must ensure it. */
+  /**
+   * The trusted keys: the server's own application's JWKS (`/.well-known/<application>/jwks`), not
+   * Casdoor's global one, which publishes every organization's certificates. HTTPS is not enforced here.
+   */
   jwksUrl: URL;
+  /**
+   * Casdoor's global JWKS, consulted only for a kid the trusted JWKS lacks: a kid listed in `kids`
+   * verifies from it (MCP_TRUSTED_CERTS); any other key found there is refused as untrusted.
+   */
+  globalJwks?: { url: URL; kids: readonly string[] };
   /** Allowed `alg` values, a subset of what Casdoor signs with. Default: all five of them. */
   algorithms?: readonly string[];
   /** Leeway for `exp`/`nbf`, in seconds. Default 30. */
   clockToleranceSeconds?: number;
-  /** Longer tokens (in UTF-8 bytes) are refused before any parsing. Default 16384. */
+  /** Longer tokens (in UTF-8 bytes) are refused before any parsing. Default 65536. */
   maxTokenBytes?: number;
   /** Cache of successful verifications. Default 10 000 entries; 0 disables caching. */
   cache?: { maxEntries?: number };
@@ -120,6 +129,7 @@ const MESSAGES: Record<TokenErrorCode, string> = {
   token_alg_not_allowed: 'token signing algorithm not allowed',
   token_signature_invalid: 'token signature invalid',
   token_key_unknown: 'token signing key not found',
+  token_key_untrusted: 'token signed by a Casdoor certificate this server does not trust (only its own application\'s certificate and MCP_TRUSTED_CERTS are)',
   token_expired: 'token expired',
   token_not_yet_valid: 'token not yet valid',
   token_issuer_invalid: 'issuer not accepted',
@@ -168,12 +178,38 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   // Anything other than "no such key" while resolving a key is a JWKS problem, not a token
   // problem; tagging it here avoids guessing later from jose's generic error code.
+  const global = options.globalJwks
+    ? {
+        set: createRemoteJWKSet(new URL(options.globalJwks.url.href), {
+          cooldownDuration: settings.jwksCooldownMs,
+          cacheMaxAge: settings.jwksCacheMaxAgeMs,
+          timeoutDuration: settings.jwksTimeoutMs,
+          ...(settings.fetchImpl === undefined ? {} : { [customFetch]: settings.fetchImpl }),
+        }),
+        kids: new Set(options.globalJwks.kids),
+      }
+    : undefined;
+
+  // A kid the trusted JWKS lacks: from the global JWKS only when the operator trusts that certificate.
+  const fromGlobal = async (header: JWTHeaderParameters, token: FlattenedJWSInput, notFound: unknown) => {
+    if (!global || typeof header.kid !== 'string') throw notFound;
+    let key;
+    try {
+      key = await global.set(header, token);
+    } catch {
+      throw notFound;
+    }
+    if (!global.kids.has(header.kid)) throw tokenError('token_key_untrusted');
+    return key;
+  };
+
   const getKey = async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
     try {
       return await jwks(header, token);
     } catch (error) {
       const code = error instanceof errors.JOSEError ? error.code : undefined;
-      if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
+      if (code === 'ERR_JWKS_NO_MATCHING_KEY') return fromGlobal(header, token, error);
+      if (code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
         throw error;
       }
       // The JWKS could not be (re)fetched. Keys fetched before keep working meanwhile, however old:
@@ -312,7 +348,7 @@ function checkOptions(options: TokenVerifierOptions): Settings {
       30,
       false,
     ),
-    maxTokenBytes: checkNumber('maxTokenBytes', options.maxTokenBytes, 16384, true, 1),
+    maxTokenBytes: checkNumber('maxTokenBytes', options.maxTokenBytes, 65536, true, 1),
     maxEntries: checkNumber('cache.maxEntries', options.cache?.maxEntries, 10_000, true),
     fetchImpl: options.fetchImpl,
     jwksCooldownMs: checkNumber('jwksCooldownMs', options.jwksCooldownMs, 30_000, true),

@@ -51,6 +51,13 @@ export interface CasdoorAdapter {
   /** Resolves a casdoor_session_id cookie; null when Casdoor says it is not signed in. */
   getAccount(sessionCookie: string): Promise<CasdoorUser | null>;
   /**
+   * Who Casdoor says an access token belongs to: get-account with the token as Bearer and nothing
+   * else, resolved by Casdoor's API filter from its token table. A user token answers the user; a
+   * client_credentials token "The user: app/<name> doesn't exist", i.e. the application <name>; any
+   * other refusal (unknown, expired, forbidden, DPoP proof missing) comes back as its message.
+   */
+  tokenAccount(token: string): Promise<{ user: CasdoorUser } | { application: string } | { refused: string }>;
+  /**
    * RFC 7662 introspection of an access token, as the server's own client (Basic). `url` is the
    * discovery document's introspection_endpoint; default Casdoor's /api/login/oauth/introspect.
    */
@@ -267,6 +274,22 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
       }
       if (res.data.status !== 'ok' || !isObject(res.data.data)) return null;
       return res.data.data as CasdoorUser;
+    },
+    async tokenAccount(token) {
+      const path = '/get-account';
+      let res: { data: unknown };
+      try {
+        res = await cookieSdk.http.get(path, { headers: { Authorization: `Bearer ${token}` } });
+      } catch (err) {
+        throw translateError(err, `GET /api${path}`, options.timeoutMs);
+      }
+      if (!isEnvelope(res.data)) {
+        throw new CasdoorError('casdoor_bad_response', 'Casdoor answered GET /api/get-account with something other than its JSON envelope', `GET /api${path}`);
+      }
+      if (res.data.status === 'ok' && isObject(res.data.data)) return { user: res.data.data as CasdoorUser };
+      const msg = typeof res.data.msg === 'string' ? res.data.msg : '';
+      const app = /^The user: app\/([^/\s]+) doesn't exist$/.exec(msg);
+      return app ? { application: app[1]! } : { refused: msg || 'refused' };
     },
     async introspect(token, url) {
       const endpoint = 'POST /api/login/oauth/introspect';

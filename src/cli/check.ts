@@ -175,8 +175,8 @@ export async function checkCasdoor(config: Config, t: CasdoorTarget, report: Rep
   // 6. What /readyz probes: an authenticated REST call.
   await probeOrganizations(casdoor, t.organization, config.operator.allowedOrganizations ?? [], report);
 
-  // 7. Introspection, when the operator turned it on.
-  if (config.introspection.enabled) {
+  // 7. Introspection: every bearer token is resolved through it.
+  {
     if (!token) report.skip('token introspection', 'no token to introspect');
     else {
       try {
@@ -184,7 +184,7 @@ export async function checkCasdoor(config: Config, t: CasdoorTarget, report: Rep
         if (answer.active) report.ok('token introspection: Casdoor says the token is active');
         else report.fail('token introspection: Casdoor says a fresh token is inactive', 'check that the introspection endpoint accepts the server\'s client credentials');
       } catch (err) {
-        report.fail(`token introspection failed: ${message(err)}`, 'set MCP_TOKEN_INTROSPECTION=false, or make Casdoor\'s introspection endpoint reachable');
+        report.fail(`token introspection failed: ${message(err)}`, 'make Casdoor\'s introspection endpoint reachable with the server\'s client credentials: no bearer token is accepted without it');
       }
     }
   }

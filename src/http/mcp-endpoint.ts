@@ -199,13 +199,14 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     let caller: Caller;
     const authentication = deps.ops?.span('authenticate');
     try {
-      caller = await deps.authenticator.authenticate(credentials);
+      // A credential not resolved yet first spends the address's allowance, so junk never floods Casdoor.
+      caller = await deps.authenticator.authenticate(credentials, { beforeResolve: () => deps.ops?.admitUnresolved(c) });
       authentication?.end();
     } catch (err) {
       authentication?.end(err instanceof Refusal ? err.rpcMessage : 'unavailable');
       return refuse(c, err, id ?? null, prm);
     }
-    // After authentication: a bad credential is a 401 first, and the limit is counted per subject.
+    // After authentication: the limit is counted per subject and client (writes once the gate admits them).
     const limited = await deps.ops?.admit(c, caller, body.method, body.params);
     if (limited) return refuse(c, limited, id ?? null, prm);
 
@@ -239,7 +240,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       return c.body(null, 202);
     }
 
-    const refusal = authorize(caller, body.method as string, body.params);
+    const refusal = authorize(caller, body.method as string, body.params) ?? (await deps.ops?.admitWrite(c, caller, body.method, body.params));
     if (refusal) return refuse(c, refusal, id, prm);
 
     if (canElicit && owner) {
@@ -258,7 +259,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
    * tools/list with caching hints, tools/call with confirmations as input_required results.
    */
   async function modernReply(c: Context, request: JSONRPCRequest, caller: Caller, modern: ModernRequest, prm: string): Promise<Response> {
-    const refusal = authorize(caller, request.method, request.params);
+    const refusal = authorize(caller, request.method, request.params) ?? (await deps.ops?.admitWrite(c, caller, request.method, request.params));
     if (refusal) return refuse(c, refusal, request.id, prm);
     if (request.method === 'server/discover') return c.json({ jsonrpc: '2.0', id: request.id, result: deps.discover ?? {} });
     if (request.method === 'tools/list') return toolsList(c, caller, request.id, true);

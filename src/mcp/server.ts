@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Caller } from '../auth/caller.js';
 import { ForbiddenError, RpcCode } from '../auth/errors.js';
-import { canSeeSecrets, checkOrganization } from '../auth/policy.js';
+import { canSeeSecrets, checkClientId, checkOrganization } from '../auth/policy.js';
 import { administeredOrganizations } from '../auth/caller.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import { CasdoorError } from '../casdoor/errors.js';
@@ -34,6 +34,8 @@ export interface McpServerDeps {
   version: string;
   /** Seals the state of 2026-era confirmations (input_required); without it they cannot be asked. */
   requestState?: RequestStateSealer;
+  /** Client ids no application may be given here (accepted audiences, trusted clients): auth/policy.ts checkClientId. */
+  reservedClientIds?: ReadonlySet<string>;
 }
 
 /** The caller travels from the edge (HTTP or stdio) to the handlers in authInfo.extra. */
@@ -99,6 +101,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
       canSeeSecrets: canSeeSecrets(caller.principal),
       ownOrganization: typeof orgs === 'object' ? orgs.only : undefined,
       checkOrganization: (org) => checkOrganization(caller.principal, tool.name, tool.access, org),
+      checkClientId: (clientId) => checkClientId(caller.principal, tool.name, clientId, deps.reservedClientIds ?? new Set()),
       signal: extra.signal,
       canElicit,
       registry: deps.registry,

@@ -22,6 +22,8 @@ export interface ToolContext {
   caller: AuthenticatedCaller;
   /** Re-applies the caller rules once the target's organization is known (throws ForbiddenError). */
   checkOrganization(organization: string): void;
+  /** Whether this caller may give an application this clientId (throws ForbiddenError). */
+  checkClientId(clientId: string): void;
   /** Whether results may carry secrets (global admins and applications only). */
   canSeeSecrets: boolean;
   /** The one organization an organization admin is confined to; undefined for callers not so confined. */

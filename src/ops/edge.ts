@@ -22,10 +22,17 @@ export interface EdgeOps {
    */
   received(message: { method?: unknown; params?: unknown; id?: unknown }, http?: { trace(): TraceCarrier; protocolVersion?: string | undefined }): void;
   /**
-   * After authentication: notes the caller and counts the request against its rate limit. Returns
-   * a 429 refusal (and sets Retry-After through `headers`) when over the limit.
+   * Before a credential not resolved yet is checked (so before any Casdoor call): spends one request
+   * of the client address's allowance, the one anonymous requests spend. 429 when it is spent.
    */
-  admit(headers: { header(name: string, value: string): void } | undefined, caller: Caller, method: unknown, params: unknown): Refusal | undefined | Promise<Refusal | undefined>;
+  admitUnresolved(headers: Headers | undefined): Admission;
+  /**
+   * After authentication: notes the caller and counts the request against its read allowance (write
+   * tool calls are counted by admitWrite, once the gate let them through). 429 when over the limit.
+   */
+  admit(headers: Headers | undefined, caller: Caller, method: unknown, params: unknown): Admission;
+  /** After the gate admitted the call: a write tool call spends the caller's write allowance. */
+  admitWrite(headers: Headers | undefined, caller: Caller, method: unknown, params: unknown): Admission;
   /** The request was refused (Refusal, or Casdoor/JWKS unreachable): one audit line at warn. */
   refused(err: unknown): void;
   /** The MCP server replied: one audit line when it was a tools/call. */
@@ -35,6 +42,10 @@ export interface EdgeOps {
   /** A child span of the current request (e.g. the authorization decision); a no-op without tracing. */
   span(name: string, attributes?: Record<string, string | number | boolean | undefined>): SpanHandle;
 }
+
+type Headers = { header(name: string, value: string): void };
+/** A rate-limit answer: synchronous from the local limiter, a promise from a shared store. */
+type Admission = Refusal | undefined | Promise<Refusal | undefined>;
 
 export interface EdgeOpsOptions {
   audit: Audit;
@@ -47,10 +58,17 @@ export interface EdgeOpsOptions {
 /** Method labels are a closed set: a client's made-up method names must not grow the metrics. */
 const METHODS = new Set(['initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'completion/complete', 'notifications/initialized', 'notifications/cancelled', 'response']);
 
-/** The rate-limit key: who the credential names, else where the request came from. */
+/**
+ * The rate-limit key: who Casdoor says the caller is AND through which client (so a read-only
+ * token's refused writes cannot spend another client's allowance), else where the request came from.
+ */
 export function rateKey(caller: Caller, clientAddress: string | undefined): string {
-  return caller.kind === 'anonymous' ? `addr:${clientAddress ?? 'unknown'}` : `sub:${caller.principal.id}`;
+  if (caller.kind === 'anonymous') return addressKey(clientAddress);
+  const via = caller.kind === 'token' ? `client:${caller.clientId ?? ''}` : 'cookie';
+  return `sub:${caller.principal.id}|${via}`;
 }
+
+const addressKey = (clientAddress: string | undefined): string => `addr:${clientAddress ?? 'unknown'}`;
 
 export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
   const { audit, limiter, registry } = options;
@@ -64,7 +82,7 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
     return typeof name === 'string' && registry.get(name) ? name : 'unknown';
   }
 
-  function refusalOf(headers: { header(name: string, value: string): void } | undefined, limited: RateLimited | undefined): Refusal | undefined {
+  function refusalOf(headers: Headers | undefined, limited: RateLimited | undefined): Refusal | undefined {
     if (!limited) return undefined;
     metrics.rateLimited(limited.kind);
     headers?.header('Retry-After', String(limited.retryAfterSeconds));
@@ -98,6 +116,13 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
     return tool && isWriteTool(tool) ? 'write' : 'read';
   }
 
+  function limited(headers: Headers | undefined, key: string, kind: RateKind): Admission {
+    if (!limiter) return undefined;
+    const over = limiter.take(key, kind);
+    // A shared store answers asynchronously; the local limiter stays synchronous on the hot path.
+    return over instanceof Promise ? over.then((o) => refusalOf(headers, o)) : refusalOf(headers, over);
+  }
+
   return {
     received(message, http) {
       const scope = currentScope();
@@ -128,6 +153,9 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
         [fromMeta, http?.trace() ?? {}],
       );
     },
+    admitUnresolved(headers) {
+      return limited(headers, addressKey(currentScope()?.clientAddress), 'read');
+    },
     admit(headers, caller, method, params) {
       const scope = currentScope();
       if (scope) scope.caller = caller;
@@ -138,10 +166,12 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
           'casdoor_mcp.caller.client_id': caller.kind === 'token' ? caller.clientId : undefined,
         });
       }
-      if (!limiter) return undefined;
-      const over = limiter.take(rateKey(caller, scope?.clientAddress), kindOf(method, params));
-      // A shared store answers asynchronously; the local limiter stays synchronous on the hot path.
-      return over instanceof Promise ? over.then((o) => refusalOf(headers, o)) : refusalOf(headers, over);
+      if (kindOf(method, params) === 'write') return undefined;
+      return limited(headers, rateKey(caller, scope?.clientAddress), 'read');
+    },
+    admitWrite(headers, caller, method, params) {
+      if (kindOf(method, params) !== 'write') return undefined;
+      return limited(headers, rateKey(caller, currentScope()?.clientAddress), 'write');
     },
     refused(err) {
       const scope = currentScope();

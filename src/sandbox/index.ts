@@ -24,7 +24,8 @@ function listen(app: ReturnType<typeof createApp>, hostname: string, port: numbe
   return new Promise((resolve, reject) => {
     // Hono's fetch is typed for HttpBindings only; node-server passes exactly that for HTTP/1.
     const fetch = app.fetch as Parameters<typeof serve>[0]['fetch'];
-    const server = serve({ fetch, hostname, port }, () => resolve(server as Server)) as Server;
+    // Go's default header limit is 1 MB: Casdoor accepts its own large JWT-format tokens as Bearer.
+    const server = serve({ fetch, hostname, port, serverOptions: { maxHeaderSize: 1024 * 1024 } }, () => resolve(server as Server)) as Server;
     server.once('error', reject);
   });
 }

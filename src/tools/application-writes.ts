@@ -52,6 +52,7 @@ const updateApplication = defineTool({
     if (current.name === BUILT_IN && patch.name !== undefined && patch.name !== BUILT_IN) {
       throw new ToolError('app-built-in is Casdoor\'s own application and cannot be renamed');
     }
+    if (patch.clientId !== undefined && patch.clientId !== current.clientId) ctx.checkClientId(patch.clientId);
     if (patch.organization !== undefined && patch.organization !== current.organization) {
       ctx.checkOrganization(patch.organization);
       if (!(await ctx.casdoor.getOrganization(patch.organization))) {

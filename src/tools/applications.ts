@@ -121,6 +121,7 @@ const addApplication = defineTool({
       if (v !== undefined && !(v > 0)) throw new ToolError(`application admin/${application.name} was not created: ${field} must be > 0 (0 makes tokens expire at once)`);
     }
     ctx.checkOrganization(application.organization);
+    if (application.clientId !== undefined) ctx.checkClientId(application.clientId);
     const org = await ctx.casdoor.getOrganization(application.organization);
     if (!org) {
       throw new ToolError(`organization '${application.organization}' does not exist; create it in Casdoor first or pick an existing one`);

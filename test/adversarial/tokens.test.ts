@@ -216,7 +216,9 @@ describe('adversarial tokens: claims', () => {
 
   it('aud as a plain string equal to an accepted audience is accepted (RFC 7519 allows a string)', async () => {
     for (const aud of [h.sandbox.demo.clientId, [h.sandbox.demo.clientId], ['https://other.example', h.url]]) {
-      const res = await h.post(call('get_applications', { pageSize: 1 }, 8), { Authorization: `Bearer ${await withClaims({ aud })}` });
+      // Issued (stored) by Casdoor with that aud: a re-signed token would be unknown to Casdoor.
+      const token = await h.sandbox.issueToken({ scope: 'admin', audience: aud });
+      const res = await h.post(call('get_applications', { pageSize: 1 }, 8), { Authorization: `Bearer ${token}` });
       expect(res.status, JSON.stringify(aud)).toBe(200);
     }
   });
@@ -255,16 +257,18 @@ describe('adversarial tokens: encoding and size', () => {
     await expectRejected(`${valid}.${parts(valid)[2]}`, 'token is malformed');
   });
 
-  it('an oversized token (claims padded past 16 KiB)', async () => {
-    const big = await h.sandbox.issueToken({ scope: 'admin', extraClaims: { pad: 'x'.repeat(13_000) } });
-    expect(big.length).toBeGreaterThan(16 * 1024);
+  it('an oversized token (claims padded past 64 KiB, within the HTTP header limit)', async () => {
+    const big = await h.sandbox.issueToken({ scope: 'admin', extraClaims: { pad: 'x'.repeat(49_500) } });
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    expect(big.length).toBeLessThan(78 * 1024);
     await expectRejected(big, 'token too large');
   });
 
-  it('a token past the HTTP header limit (over 32 KiB): 431 from the HTTP layer, nothing to Casdoor, next request served', async () => {
+  it('a token past the HTTP header limit (over 80 KiB): 431 with a JSON-RPC body, nothing to Casdoor, next request served', async () => {
     const before = h.sandbox.requests.length;
-    const res = await h.post(call('get_applications', {}, 6), { Authorization: `Bearer ${'a'.repeat(40 * 1024)}` });
+    const res = await h.post(call('get_applications', {}, 6), { Authorization: `Bearer ${'a'.repeat(100 * 1024)}` });
     expect(res.status).toBe(431);
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringContaining('MCP_MAX_TOKEN_BYTES') } });
     expect(h.sandbox.requests.length).toBe(before);
     const next = await h.post(rpc('ping', undefined, 6));
     expect(await next.json()).toEqual({ jsonrpc: '2.0', id: 6, result: {} });

@@ -535,12 +535,12 @@ describe('malformed and tampered tokens', () => {
 });
 
 describe('token size', () => {
-  it('rejects a token over 16 KiB before parsing or fetching anything', async () => {
+  it('rejects a token over 64 KiB (the default) before parsing or fetching anything', async () => {
     const verifier = makeVerifier();
-    await expectTokenError(verifier.verify('a'.repeat(16_385)), 'token_too_large');
-    // 9,000 characters but 18,000 UTF-8 bytes.
-    await expectTokenError(verifier.verify('é'.repeat(9_000)), 'token_too_large');
-    const big = await sign(claims({ properties: { blob: 'x'.repeat(20_000) } }));
+    await expectTokenError(verifier.verify('a'.repeat(65_537)), 'token_too_large');
+    // 33,000 characters but 66,000 UTF-8 bytes.
+    await expectTokenError(verifier.verify('é'.repeat(33_000)), 'token_too_large');
+    const big = await sign(claims({ properties: { blob: 'x'.repeat(50_000) } }));
     await expectTokenError(verifier.verify(big), 'token_too_large', big);
     expect(fetched).toEqual([]);
     expect(verifier.stats.verifications).toBe(0);

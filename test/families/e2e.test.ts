@@ -14,7 +14,7 @@ describe('every family through a real MCP client', () => {
   let alice: Client;
 
   beforeAll(async () => {
-    h = await startHarness({ MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0', MCP_TOKEN_INTROSPECTION: 'true', MCP_TOKEN_INTROSPECTION_CACHE_SECONDS: '0' });
+    h = await startHarness({ MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0', MCP_IDENTITY_CACHE_SECONDS: '0' });
     // Separate tokens: the server remembers per credential whether its client can be asked.
     admin = await mcpClient(h, bearer(await h.token('admin')));
     asking = await mcpClient(h, bearer(await h.token('admin')), accept);

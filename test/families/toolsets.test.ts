@@ -24,6 +24,7 @@ describe('MCP_TOOLSETS: only some families, on top of MCP_TOOLS', () => {
 
   it('refuses a tool of another family as disabled, before Casdoor is asked', async () => {
     const headers = bearer(await h.token('admin'));
+    await h.post(call('whoami', {}), headers); // resolves the token at Casdoor once
     const before = h.apiCalls();
     const res = await h.post(call('get_users', { owner: 'acme' }), headers);
     expect(res.status).toBe(403);

@@ -78,7 +78,8 @@ describe('fuzz: random tool arguments', () => {
           const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":${JSON.stringify(tool.name)},"arguments":${argsText}}}`;
           const before = h.sandbox.requests.length;
           const answer = await send(h, body, { Authorization: `Bearer ${token}` });
-          const sent = h.sandbox.requests.slice(before);
+          // Asking Casdoor whose the token is (when the identity cache expires mid-run) is no tool call.
+          const sent = h.sandbox.requests.slice(before).filter((r) => r.path !== '/api/login/oauth/introspect' && !(r.path === '/api/get-account' && r.auth === 'bearer'));
           if (answer.status === 413) return; // over MCP_MAX_BODY_BYTES: refused before parsing
           expect(answer.json?.id).toBe(id);
           // What the tool sees: the SDK re-parses params first (its record parse drops an own "__proto__" key).

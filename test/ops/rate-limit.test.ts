@@ -69,8 +69,14 @@ describe('rate limits at the HTTP edge', () => {
   });
 
   it('limits reads too, and anonymous callers by address: a forged X-Forwarded-For does not help', async () => {
+    // The address's allowance is also what resolving new credentials spends: start from a fresh one.
+    const fresh = await startHarness({ MCP_RATE_LIMIT_READS_PER_MINUTE: '5' });
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await h.post(rpc('tools/list'), { 'X-Forwarded-For': `10.0.0.${i}` })).status);
+    try {
+      for (let i = 0; i < 7; i++) statuses.push((await fresh.post(rpc('tools/list'), { 'X-Forwarded-For': `10.0.0.${i}` })).status);
+    } finally {
+      await fresh.close();
+    }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     // Health checks are never limited.
     for (let i = 0; i < 10; i++) expect((await fetch(new URL('/healthz', h.url))).status).toBe(200);

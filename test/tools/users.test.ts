@@ -168,6 +168,9 @@ describe('user tools', () => {
   });
 
   it('two concurrent updates of different fields of one user both survive, also when both read before either writes', async () => {
+    // Both credentials freshly resolved, so no identity lookup at Casdoor shifts the interleaving below.
+    await clients.admin!.callTool({ name: 'whoami', arguments: {} });
+    await clients.globalCookie!.callTool({ name: 'whoami', arguments: {} });
     h.sandbox.faults.delayMs = 40;
     const before = h.sandbox.requests.length;
     try {

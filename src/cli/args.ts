@@ -112,7 +112,7 @@ const HELP: Record<Command, CommandHelp> = {
       'the application and its scopes, the call /readyz makes) and print a report with a fix for each problem.\n' +
       'Exit code 0 only when nothing failed.',
     options: [],
-    variables: [...CASDOOR_VARS, 'MCP_PUBLIC_URL', 'MCP_ALLOWED_ORGANIZATIONS', 'MCP_TOKEN_INTROSPECTION', 'HOST'],
+    variables: [...CASDOOR_VARS, 'MCP_PUBLIC_URL', 'MCP_ALLOWED_ORGANIZATIONS', 'MCP_TRUSTED_CLIENTS', 'HOST'],
     examples: ['CASDOOR_ENDPOINT=https://door.example.com CASDOOR_CLIENT_ID=... CASDOOR_CLIENT_SECRET=... CASDOOR_APPLICATION=casdoor-mcp casdoor-mcp check'],
   },
   'scopes-sync': {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { banner } from '../banner.js';
 import type { CasdoorTarget, Config } from '../config.js';
 import { startServer, type RunningServer } from '../main.js';
-import type { Probe } from '../ops/health.js';
+import { ProbeFailure, type Probe } from '../ops/health.js';
 import { checkCasdoor } from './check.js';
 import { Report } from './report.js';
 
@@ -32,7 +32,8 @@ export function startupCheck(config: Config, now: () => number = Date.now) {
     name: 'start-up check',
     async run() {
       if (problems.length > 0 && target && now() - at >= RECHECK_MS) await run();
-      if (problems.length > 0) throw new Error(problems.join('; '));
+      // Anyone may read /readyz: a stable code there, the problems and their fixes in the log.
+      if (problems.length > 0) throw new ProbeFailure('startup_check_failed', problems.join('; '));
     },
   };
   return {

@@ -140,25 +140,33 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
   });
 
   it('an answer forwarded from another credential does not complete someone else\'s delete', async () => {
-    const other = await sandbox.issueToken({ kind: 'user', user: 'built-in/admin', scope: 'read:application write:application', audience: [`${fleet.proxy.url}/mcp`] });
-    const name = freshApp(sandbox);
-    const init = { protocolVersion: '2025-11-25', capabilities: { elicitation: {} }, clientInfo: { name: 'raw', version: '0' } };
-    expect((await fleet.post(rpc('initialize', init), { Authorization: `Bearer ${appToken}` })).status).toBe(200);
-    // After initialize a client sends the negotiated MCP-Protocol-Version; capabilities are remembered per credential and client.
-    const res = await fleet.post(call('delete_application', { id: `admin/${name}` }, 2), { Authorization: `Bearer ${appToken}`, 'MCP-Protocol-Version': '2025-11-25' });
-    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
-    while (!text.includes('elicitation/create')) text += (await reader.read()).value ?? '';
-    const question = JSON.parse(/data: (.*)/.exec(text)![1]!) as Json;
-    expect(question.id).toMatch(/^[0-9a-f]{12}:\d+$/);
-    // Both instances get the intruder's answer in turn; neither may deliver it.
-    for (let i = 0; i < 2; i += 1) {
-      expect((await fleet.post({ jsonrpc: '2.0', id: question.id, result: { action: 'accept', content: { confirm: true } } }, { Authorization: `Bearer ${other}` })).status).toBe(202);
+    // A fleet of its own: every first sight of a credential spends the (shared) address allowance, and the
+    // five-a-minute fleet above has spent it on this one loopback address.
+    const fleet = await startFleet(sandbox, redis, { MCP_RATE_LIMIT_READS_PER_MINUTE: '100000', MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
+    try {
+      const appToken = await sandbox.issueToken({ scope: 'read:application write:application', audience: [`${fleet.proxy.url}/mcp`] });
+      const other = await sandbox.issueToken({ kind: 'user', user: 'built-in/admin', scope: 'read:application write:application', audience: [`${fleet.proxy.url}/mcp`] });
+      const name = freshApp(sandbox);
+      const init = { protocolVersion: '2025-11-25', capabilities: { elicitation: {} }, clientInfo: { name: 'raw', version: '0' } };
+      expect((await fleet.post(rpc('initialize', init), { Authorization: `Bearer ${appToken}` })).status).toBe(200);
+      // After initialize a client sends the negotiated MCP-Protocol-Version; capabilities are remembered per credential and client.
+      const res = await fleet.post(call('delete_application', { id: `admin/${name}` }, 2), { Authorization: `Bearer ${appToken}`, 'MCP-Protocol-Version': '2025-11-25' });
+      expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!text.includes('elicitation/create')) text += (await reader.read()).value ?? '';
+      const question = JSON.parse(/data: (.*)/.exec(text)![1]!) as Json;
+      expect(question.id).toMatch(/^[0-9a-f]{12}:\d+$/);
+      // Both instances get the intruder's answer in turn; neither may deliver it.
+      for (let i = 0; i < 2; i += 1) {
+        expect((await fleet.post({ jsonrpc: '2.0', id: question.id, result: { action: 'accept', content: { confirm: true } } }, { Authorization: `Bearer ${other}` })).status).toBe(202);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sandbox.store.applications.has(`admin/${name}`)).toBe(true);
+      await reader.cancel();
+    } finally {
+      await fleet.close();
     }
-    await new Promise((r) => setTimeout(r, 300));
-    expect(sandbox.store.applications.has(`admin/${name}`)).toBe(true);
-    await reader.cancel();
   });
 
   it('Redis stopped and started again mid-run: no 5xx, and the fleet shares state again by itself', async () => {

@@ -130,7 +130,7 @@ describe('update_application writes only the changed fields', () => {
       [{ description: 'from A' }, { enableSignUp: false }],
     ];
     // Slow Casdoor down so both reads happen before either write: a full-row write would lose one change.
-    h.sandbox.faults.delayMs = 60;
+    h.sandbox.faults.delayMs = 150;
     try {
       for (const [a, b] of pairs) {
         reset();

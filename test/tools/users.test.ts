@@ -171,7 +171,8 @@ describe('user tools', () => {
     // Both credentials freshly resolved, so no identity lookup at Casdoor shifts the interleaving below.
     await clients.admin!.callTool({ name: 'whoami', arguments: {} });
     await clients.globalCookie!.callTool({ name: 'whoami', arguments: {} });
-    h.sandbox.faults.delayMs = 40;
+    // Long enough that the second read arrives before the first write even on a loaded machine.
+    h.sandbox.faults.delayMs = 150;
     const before = h.sandbox.requests.length;
     try {
       const [a, b] = await Promise.all([

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import type { Caller, Principal } from './caller.js';
 import { RpcCode, Refusal } from './errors.js';
@@ -6,6 +5,7 @@ import { dpopBound, invalidToken, userPrincipal, type Resolution } from './ident
 import type { ScopeRegistry } from './scopes.js';
 import { createLruCache } from './token-cache.js';
 import { TokenError, type TokenVerifier, type VerifiedToken } from './token-verifier.js';
+import { sha256Hex } from './digest.js';
 
 /** The credential-bearing parts of a request, as the edge (HTTP or stdio) found them. */
 export interface Credentials {
@@ -45,7 +45,6 @@ export interface AuthenticatorOptions {
   now?: () => number;
 }
 
-const sha256 = (v: string): string => createHash('sha256').update(v).digest('hex');
 
 /** beego's session id: hex (32 characters by default). Anything else is not a Casdoor session. */
 const SESSION_ID = /^[0-9a-f]{32,128}$/i;
@@ -125,7 +124,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (!m) throw invalidToken('the Authorization header must be "Bearer <access token>"');
     const token = m[1]!;
-    const key = sha256(token);
+    const key = sha256Hex(token);
     let resolved = tokens.get(key);
     if (!resolved) {
       const known = refused.get(key);
@@ -143,7 +142,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   async function fromCookie(cookie: string, hooks: AuthenticateHooks | undefined): Promise<Caller> {
     if (!SESSION_ID.test(cookie)) throw invalidSession('not a Casdoor session id (casdoor_session_id is a hex string)');
-    const key = sha256(cookie);
+    const key = sha256Hex(cookie);
     let principal = cookies.get(key);
     if (!principal) {
       const known = refused.get(key);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './digest.js';
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
 import type { FlattenedJWSInput, JWTHeaderParameters, JWTPayload } from 'jose';
 import { createLruCache } from './token-cache.js';
@@ -238,7 +238,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         throw tokenError('token_too_large');
       }
 
-      const key = createHash('sha256').update(token, 'utf8').digest('hex');
+      const key = sha256Hex(token);
       const cached = cache.get(key);
       if (cached !== undefined) {
         cacheHits += 1;

@@ -64,10 +64,14 @@ export interface McpEndpointDeps {
 
 type Json = Record<string, unknown>;
 
-/** tools/list replies, serialized once per distinct list (the registry keeps one array per scope set). */
-const LIST_JSON = new WeakMap<readonly unknown[], string>();
-const MODERN_PUBLIC_JSON = new WeakMap<readonly unknown[], string>();
-const MODERN_PRIVATE_JSON = new WeakMap<readonly unknown[], string>();
+/**
+ * tools/list replies, serialized and encoded once per distinct list (the registry keeps one array per
+ * scope set): the bytes up to the id. A reply built as one string of tens of kB would be flattened and
+ * measured again on every request (Buffer.byteLength), and encoded again when written.
+ */
+const LIST_BYTES = new WeakMap<readonly unknown[], Buffer>();
+const MODERN_PUBLIC_BYTES = new WeakMap<readonly unknown[], Buffer>();
+const MODERN_PRIVATE_BYTES = new WeakMap<readonly unknown[], Buffer>();
 
 /** The SDK's own schemas for the methods this server answers: checked before dispatch (see below). */
 interface ParamsSchema {
@@ -95,6 +99,13 @@ function isObject(v: unknown): v is Json {
  */
 const JSONRPC_MEMBERS = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
 
+/** tools/list params the SDK's schema would accept for sure (none, or a string cursor): the hot path skips it. */
+function plainListParams(params: Json | undefined): boolean {
+  if (params === undefined) return true;
+  for (const key in params) if (key !== 'cursor' || typeof params.cursor !== 'string') return false;
+  return true;
+}
+
 const validId = (id: unknown): boolean => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 
 /**
@@ -113,7 +124,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
   };
 
   async function handle(c: Context): Promise<Response> {
-    const path = new URL(c.req.url).pathname;
+    const path = c.req.path;
     const prm = resourceMetadataUrl(resourceFor(deps.publicUrl, path));
     // Read the body before any refusal: after unread bodies, @hono/node-server 2.1.8 can reset the
     // keep-alive connection under the client's next request (found by test/fuzz/jsonrpc.test.ts).
@@ -185,7 +196,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if (!wellFormed) return c.json(rpcError(-32600, 'Invalid Request: not a well-formed JSON-RPC message', id ?? null), 400);
     // Own keys only: a method named "__proto__" or "constructor" must not find Object's members here.
     const schema = isRequest && Object.hasOwn(REQUEST_SCHEMAS, body.method as string) ? REQUEST_SCHEMAS[body.method as string] : undefined;
-    const checked = schema?.safeParse(body);
+    const checked = body.method === 'tools/list' && plainListParams(params) ? undefined : schema?.safeParse(body);
     if (checked && !checked.success) {
       const where = [...new Set(checked.error.issues.map((i) => i.path.map(String).join('.') || '(params)'))].slice(0, 5).join(', ');
       return c.json(rpcError(-32602, `Invalid params for ${String(body.method)}: check ${where}`, id ?? null), 400);
@@ -217,9 +228,10 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     }
     // Capabilities travel only in initialize: remember per credential whether the client can be asked
     // (elicitation), and use it when this call's answer can carry a question (SSE accepted).
-    const owner = credentialKey(caller, credentials);
+    // (Only initialize, tools/call and answers need it: tools/list, the hot path, skips the digests.)
     const initializing = body.method === 'initialize';
-    const capsKey = capabilityKey(owner, initializing ? (body.params as Json | undefined)?.protocolVersion : version, c.req.header('user-agent'));
+    const owner = initializing || body.method === 'tools/call' || isResponse ? credentialKey(caller, credentials) : undefined;
+    const capsKey = owner === undefined ? undefined : capabilityKey(owner, initializing ? (body.params as Json | undefined)?.protocolVersion : version, c.req.header('user-agent'));
     if (initializing && capsKey) {
       await deps.exchange.clients.remember(capsKey, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
     }
@@ -308,13 +320,15 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
   function toolsList(c: Context, caller: Caller, id: unknown, modern: boolean): Response {
     const tools = deps.registry.visibleTo(caller);
     const scope = caller.kind === 'anonymous' ? 'public' : 'private';
-    const cache = modern ? (scope === 'public' ? MODERN_PUBLIC_JSON : MODERN_PRIVATE_JSON) : LIST_JSON;
-    let json = cache.get(tools);
-    if (json === undefined) {
-      json = JSON.stringify(modern ? { tools, resultType: 'complete', ttlMs: LIST_TTL_MS, cacheScope: scope } : { tools });
-      cache.set(tools, json);
+    const cache = modern ? (scope === 'public' ? MODERN_PUBLIC_BYTES : MODERN_PRIVATE_BYTES) : LIST_BYTES;
+    let head = cache.get(tools);
+    if (head === undefined) {
+      const json = JSON.stringify(modern ? { tools, resultType: 'complete', ttlMs: LIST_TTL_MS, cacheScope: scope } : { tools });
+      head = Buffer.from(`{"result":${json},"jsonrpc":"2.0","id":`);
+      cache.set(tools, head);
     }
-    return c.body(`{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`, 200, { 'Content-Type': 'application/json' });
+    const tail = Buffer.from(`${JSON.stringify(id)}}`);
+    return c.body(Buffer.concat([head, tail], head.length + tail.length), 200, { 'Content-Type': 'application/json' });
   }
 
   function wireError(c: Context, err: WireError, id: unknown): Response {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { Credentials } from '../auth/authenticate.js';
 import { createLruCache } from '../auth/token-cache.js';
+import { sha256Hex } from '../auth/digest.js';
 
 /**
  * What clients declared in `initialize`, remembered per credential and client (see capabilityKey).
@@ -45,7 +45,6 @@ export function createClientCapabilityStore(options: ClientCapabilityStoreOption
   };
 }
 
-const sha256 = (v: string): string => createHash('sha256').update(v).digest('hex');
 
 /**
  * The key that identifies one client's credential: the bearer token for token callers, the session
@@ -53,8 +52,8 @@ const sha256 = (v: string): string => createHash('sha256').update(v).digest('hex
  * requests: only the same credential may answer them.
  */
 export function credentialKey(caller: Caller, credentials: Credentials): string | undefined {
-  if (caller.kind === 'token' && credentials.authorization.length === 1) return `token:${sha256(credentials.authorization[0]!.trim())}`;
-  if (caller.kind === 'cookie' && credentials.sessionCookie !== undefined) return `cookie:${sha256(credentials.sessionCookie)}`;
+  if (caller.kind === 'token' && credentials.authorization.length === 1) return `token:${sha256Hex(credentials.authorization[0]!.trim())}`;
+  if (caller.kind === 'cookie' && credentials.sessionCookie !== undefined) return `cookie:${sha256Hex(credentials.sessionCookie)}`;
   return undefined;
 }
 
@@ -66,7 +65,7 @@ export function credentialKey(caller: Caller, credentials: Credentials): string 
  */
 export function capabilityKey(owner: string | undefined, protocolVersion: unknown, userAgent: string | undefined): string | undefined {
   if (owner === undefined || typeof protocolVersion !== 'string' || protocolVersion === '') return undefined;
-  return `${owner}|${protocolVersion}|${sha256(userAgent ?? '')}`;
+  return `${owner}|${protocolVersion}|${sha256Hex(userAgent ?? '')}`;
 }
 
 /**

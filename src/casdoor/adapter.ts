@@ -1,7 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
 import { SDK } from 'casdoor-nodejs-sdk';
 import { CasdoorError } from './errors.js';
+import { createNodeAdapter } from './transport.js';
 import type { CasdoorApplication, CasdoorFamily, CasdoorObject, CasdoorOrganization, CasdoorUser, Page } from './types.js';
 
 /**
@@ -102,12 +101,11 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
     orgName: options.organization,
     appName: options.application,
   };
-  // Keep-alive agents: one TCP connection per in-flight call instead of one per call.
+  // node:http with keep-alive agents under axios (src/casdoor/transport.ts): no redirects followed.
   const transport = {
     timeout: options.timeoutMs,
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-    maxRedirects: 0,
+    // axios's adapter type is axios's own (not a dependency of ours); the adapter reads only what transport.ts types.
+    adapter: createNodeAdapter() as unknown as NonNullable<ConstructorParameters<typeof SDK>[1]>['adapter'],
     // The SDK merges axiosConfig shallowly, so these headers replace its Basic header: set it again.
     headers: { Authorization: `Basic ${basic}`, Accept: 'application/json' },
   };

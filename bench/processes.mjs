@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +20,14 @@ export function freePort() {
     });
   });
 }
+
+/** The node flags of package.json's start script (`node <flags> dist/src/cli.js serve`), so both run alike. */
+export const START_NODE_FLAGS = (() => {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const m = /^node((?:\s+--\S+)*)\s+dist\/src\/cli\.js serve$/.exec(start);
+  if (!m) throw new Error(`package.json's start script is not "node [flags] dist/src/cli.js serve": ${start}`);
+  return m[1].split(/\s+/).filter(Boolean);
+})();
 
 /** The environment without the server's own settings, so the run always uses the built-in sandbox. */
 function operatorEnv() {
@@ -42,8 +51,9 @@ function watch(child, name) {
  */
 export async function startOurServer(port, { timeoutMs = 20_000, cli = 'dist/src/cli.js', sandbox, env = {} } = {}) {
   const t0 = performance.now();
-  // BENCH_SERVER_NODE_ARGS: extra node flags for the server only (e.g. --cpu-prof), for investigations.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The heap settings `npm start` runs with (docs/deployment.md), then BENCH_SERVER_NODE_ARGS: extra
+  // node flags for the server only (e.g. --cpu-prof), for investigations.
+  const nodeArgs = [...START_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
     cwd: ROOT,
     // Rate limits at their maximum: the limiter still runs on every request, but never refuses one.

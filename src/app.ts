@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticate.js';
 import { Refusal, RpcCode } from './auth/errors.js';
 import { mcpEndpoint } from './http/mcp-endpoint.js';
+import { corsHeaders } from './http/cors.js';
+import { RESPONSE_ALREADY_SENT } from './http/raw-reply.js';
 import { mountResourceMetadata } from './http/well-known.js';
 import type { ExchangeTransport } from './mcp/exchange-transport.js';
 import type { ToolRegistry } from './mcp/registry.js';
@@ -95,7 +97,8 @@ export function createApp(deps: AppDeps): Hono {
     const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.header('X-Request-Id', requestId);
     await runInScope(newScope('http', requestId, clientAddress(c, deps.trustProxy === true)), () => next());
-    if (c.res.headers.get('X-Request-Id') !== requestId) {
+    // A reply written straight to Node's response (src/http/raw-reply.ts) was sent with the id already.
+    if (c.res !== RESPONSE_ALREADY_SENT && c.res.headers.get('X-Request-Id') !== requestId) {
       try {
         c.res.headers.set('X-Request-Id', requestId);
       } catch {
@@ -128,11 +131,7 @@ export function createApp(deps: AppDeps): Hono {
         c.header('Connection', 'close');
         return c.json({ jsonrpc: '2.0', id: null, error: { code: RpcCode.OriginNotAllowed, message: 'origin not allowed', data: { hint: 'Add the origin to MCP_ALLOWED_ORIGINS if it is yours.' } } }, 403);
       }
-      if (origin !== undefined) {
-        c.header('Access-Control-Allow-Origin', origin);
-        c.header('Access-Control-Expose-Headers', 'WWW-Authenticate, Mcp-Session-Id, X-Request-Id');
-        c.header('Vary', 'Origin');
-      }
+      if (origin !== undefined) for (const [name, value] of Object.entries(corsHeaders(origin))) c.header(name, value);
       await next();
     });
     app.options(path, (c) => {

@@ -3,8 +3,11 @@
 //   BENCH_CLI=<cli.js> node bench/experiments/memory-by-case.mjs b,c,f,d [N=20000] [connections=50]
 // With BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' it also leaves a CPU profile.
 import { load } from '../load.mjs';
-import { freePort, memory, startOurServer, stop } from '../processes.mjs';
-const server = await startOurServer(await freePort(), { cli: process.env.BENCH_CLI });
+import { freePort, memory, startOurServer, startSandboxProcess, stop } from '../processes.mjs';
+// The sandbox in its own process, as in the benchmark.
+const sandbox = await startSandboxProcess(await freePort());
+const server = await startOurServer(await freePort(), { cli: process.env.BENCH_CLI, sandbox });
+console.log(`start: RSS ${memory(server.pid).rssMb.toFixed(1)} MB`);
 const tok = async (scope) => (await (await fetch(server.tokenEndpoint, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString('base64')}` }, body: new URLSearchParams({ grant_type: 'client_credentials', scope }) })).json()).access_token;
 const rw = await tok('read:application write:application read:user write:user');
 const wo = await tok('write:application read:user write:user');
@@ -23,3 +26,4 @@ for (const k of kinds) {
   console.log(`${k}: ${r.requests} req ${Math.round(r.rps)} rps err ${r.errors}; RSS ${before.rssMb.toFixed(1)} -> ${after.rssMb.toFixed(1)} (peak ${after.peakMb.toFixed(1)})`);
 }
 await stop(server);
+await stop(sandbox);

@@ -40,6 +40,7 @@ import type { ToolRegistry } from '../mcp/registry.js';
 import type { EdgeOps } from '../ops/edge.js';
 import type { ElicitationRouter } from '../store/elicitation-router.js';
 import { wwwAuthenticate } from './challenge.js';
+import { sendJsonParts } from './raw-reply.js';
 import { replyMaybeStreamed } from './sse-reply.js';
 import { resourceFor, resourceMetadataUrl } from './well-known.js';
 
@@ -327,8 +328,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
       head = Buffer.from(`{"result":${json},"jsonrpc":"2.0","id":`);
       cache.set(tools, head);
     }
-    const tail = Buffer.from(`${JSON.stringify(id)}}`);
-    return c.body(Buffer.concat([head, tail], head.length + tail.length), 200, { 'Content-Type': 'application/json' });
+    return sendJsonParts(c, [head, Buffer.from(`${JSON.stringify(id)}}`)]);
   }
 
   function wireError(c: Context, err: WireError, id: unknown): Response {

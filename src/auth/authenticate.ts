@@ -45,7 +45,6 @@ export interface AuthenticatorOptions {
   now?: () => number;
 }
 
-
 /** beego's session id: hex (32 characters by default). Anything else is not a Casdoor session. */
 const SESSION_ID = /^[0-9a-f]{32,128}$/i;
 /** A refused credential is remembered this long, in its own small cache (it never evicts a real one). */

@@ -232,7 +232,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     // (Only initialize, tools/call and answers need it: tools/list, the hot path, skips the digests.)
     const initializing = body.method === 'initialize';
     const owner = initializing || body.method === 'tools/call' || isResponse ? credentialKey(caller, credentials) : undefined;
-    const capsKey = owner === undefined ? undefined : capabilityKey(owner, initializing ? (body.params as Json | undefined)?.protocolVersion : version, c.req.header('user-agent'));
+    const capsKey = capabilityKey(owner, initializing ? (body.params as Json | undefined)?.protocolVersion : version, c.req.header('user-agent'));
     if (initializing && capsKey) {
       await deps.exchange.clients.remember(capsKey, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
     }

@@ -45,7 +45,6 @@ export function createClientCapabilityStore(options: ClientCapabilityStoreOption
   };
 }
 
-
 /**
  * The key that identifies one client's credential: the bearer token for token callers, the session
  * cookie for cookie callers, undefined for anonymous ones. Also the owner of server->client

@@ -15,6 +15,8 @@ import { ExchangeTransport } from './mcp/exchange-transport.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/registry.js';
 import { createRequestStateSealer } from './mcp/input-required.js';
 import { discoverResult } from './mcp/modern.js';
+import { createPromptCatalog } from './mcp/prompts.js';
+import { createResourceCatalog } from './mcp/resources.js';
 import { createMcpServer, INSTRUCTIONS } from './mcp/server.js';
 import { createAudit } from './ops/audit.js';
 import { createEdgeOps, type EdgeOps } from './ops/edge.js';
@@ -149,7 +151,9 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
   const requestState = createRequestStateSealer(casdoor.clientSecret);
   // Client ids no application may be given through this server: accepted audiences and trusted clients.
   const reservedClientIds = new Set([casdoor.clientId, ...config.allowedAudiences, ...config.identity.trustedClients]);
-  const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState, reservedClientIds });
+  const prompts = createPromptCatalog(registry);
+  const resources = createResourceCatalog(scopes, registry);
+  const mcp = createMcpServer({ registry, prompts, resources, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState, reservedClientIds });
   // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
   mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;

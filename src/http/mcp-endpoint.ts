@@ -2,13 +2,18 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import {
   CallToolRequestSchema,
+  GetPromptRequestSchema,
   InitializeRequestSchema,
   isJSONRPCErrorResponse,
   isJSONRPCNotification,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   PingRequestSchema,
+  ReadResourceRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCNotification,
   type JSONRPCRequest,
@@ -23,6 +28,7 @@ import { CasdoorError } from '../casdoor/errors.js';
 import { capabilityKey, credentialExpiry, credentialKey, declaresElicitation } from '../mcp/client-capabilities.js';
 import type { ExchangeTransport, JSONRPCReply } from '../mcp/exchange-transport.js';
 import {
+  cachingHints,
   checkModernRequest,
   declaredVersion,
   declaresFormElicitation,
@@ -83,6 +89,11 @@ const REQUEST_SCHEMAS: Readonly<Record<string, ParamsSchema | undefined>> = {
   ping: PingRequestSchema,
   'tools/list': ListToolsRequestSchema,
   'tools/call': CallToolRequestSchema,
+  'prompts/list': ListPromptsRequestSchema,
+  'prompts/get': GetPromptRequestSchema,
+  'resources/list': ListResourcesRequestSchema,
+  'resources/templates/list': ListResourceTemplatesRequestSchema,
+  'resources/read': ReadResourceRequestSchema,
 };
 const REALM = 'casdoor-mcp';
 
@@ -269,7 +280,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
 
   /**
    * The 2026-07-28 methods, after the same authentication and gate as the 2025 era: server/discover,
-   * tools/list with caching hints, tools/call with confirmations as input_required results.
+   * the lists and reads with caching hints, tools/call with confirmations as input_required results.
    */
   async function modernReply(c: Context, request: JSONRPCRequest, caller: Caller, modern: ModernRequest, prm: string): Promise<Response> {
     const refusal = authorize(caller, request.method, request.params) ?? (await deps.ops?.admitWrite(c, caller, request.method, request.params));
@@ -291,7 +302,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if ('result' in reply) {
       const result = reply.result as Json;
       if (result.resultType === 'input_required') delete result.content; // the SDK's result schema adds content: []
-      else result.resultType = 'complete';
+      else Object.assign(result, { resultType: 'complete' }, cachingHints(request.method, caller.kind === 'anonymous'));
     }
     return c.json(reply, status as 200);
   }

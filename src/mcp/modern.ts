@@ -23,7 +23,16 @@ const META_VERSION = 'io.modelcontextprotocol/protocolVersion';
 const META_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
 
 /** The methods this server answers in the 2026 era; any other gets 404 + -32601. */
-export const MODERN_METHODS: ReadonlySet<string> = new Set(['server/discover', 'tools/list', 'tools/call']);
+export const MODERN_METHODS: ReadonlySet<string> = new Set([
+  'server/discover',
+  'tools/list',
+  'tools/call',
+  'prompts/list',
+  'prompts/get',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+]);
 
 /** A refusal of the request as a protocol message: HTTP status, JSON-RPC code, message and data. */
 export interface WireError {
@@ -113,6 +122,18 @@ export function declaresFormElicitation(capabilities: Record<string, unknown>): 
 /** How long clients may reuse tools/list and server/discover: the tool set changes only on restart. */
 export const LIST_TTL_MS = 300_000;
 
+/**
+ * The caching hints (SEP-2549) of the cacheable results other than tools/list (which the edge
+ * serves from cached bytes): prompts/list is filtered by the caller's tools, so private once a
+ * credential filtered it; the resources (the scope catalog) are the same for everyone. All of them
+ * change only on restart.
+ */
+export function cachingHints(method: string, anonymous: boolean): { ttlMs: number; cacheScope: 'public' | 'private' } | undefined {
+  if (method === 'prompts/list') return { ttlMs: LIST_TTL_MS, cacheScope: anonymous ? 'public' : 'private' };
+  if (method === 'resources/list' || method === 'resources/templates/list' || method === 'resources/read') return { ttlMs: LIST_TTL_MS, cacheScope: 'public' };
+  return undefined;
+}
+
 export interface DiscoverInfo {
   name: string;
   title: string;
@@ -121,14 +142,15 @@ export interface DiscoverInfo {
 }
 
 /**
- * The server/discover result. Only tools are advertised, without listChanged: a stateless server
- * has no stream to announce changes on. The same for every caller, so cacheScope is public.
+ * The server/discover result. Only what is delivered is advertised: no listChanged (a stateless
+ * server has no stream to announce changes on), no resource subscriptions. The same for every
+ * caller, so cacheScope is public.
  */
 export function discoverResult(info: DiscoverInfo): Json {
   return {
     resultType: 'complete',
     supportedVersions: [...PROTOCOL_VERSIONS],
-    capabilities: { tools: {} },
+    capabilities: { tools: {}, prompts: {}, resources: {} },
     instructions: info.instructions,
     ttlMs: LIST_TTL_MS,
     cacheScope: 'public',

@@ -3,7 +3,12 @@ import {
   CallToolRequestSchema,
   ElicitResultSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  ReadResourceRequestSchema,
   type CallToolResult,
   type ElicitRequest,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -17,18 +22,20 @@ import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import { CasdoorError } from '../casdoor/errors.js';
 import { isInputRequired, type RequestStateSealer, type RoundTrip } from './input-required.js';
 import { complete, CompleteRequest } from './completions.js';
+import type { PromptCatalog } from './prompts.js';
 import type { ToolRegistry } from './registry.js';
+import type { ResourceCatalog } from './resources.js';
+import { RpcError } from './rpc-error.js';
 import { ToolError, type ToolContext } from './tool.js';
 
-/** An error the SDK's Protocol puts on the wire as is: its code, message and data. */
-export class RpcError extends Error {
-  constructor(readonly code: number, message: string, readonly data?: unknown) {
-    super(message);
-  }
-}
+export { RpcError };
 
 export interface McpServerDeps {
   registry: ToolRegistry;
+  /** Administrator prompts, filtered per caller like tools/list (src/mcp/prompts.ts). */
+  prompts: PromptCatalog;
+  /** The scope catalog (src/mcp/resources.ts). */
+  resources: ResourceCatalog;
   casdoor: CasdoorAdapter;
   logger: Logger;
   version: string;
@@ -69,10 +76,32 @@ export const INSTRUCTIONS =
 export function createMcpServer(deps: McpServerDeps): Server {
   const server = new Server(
     { name: 'casdoor-mcp', title: 'Casdoor MCP server', version: deps.version },
-    { capabilities: { tools: { listChanged: false }, completions: {} }, instructions: INSTRUCTIONS },
+    // Only what is delivered: fixed lists (no listChanged), nothing to subscribe to.
+    { capabilities: { tools: { listChanged: false }, prompts: {}, resources: {}, completions: {} }, instructions: INSTRUCTIONS },
   );
   // Tool arguments (organization names, object ids), for the caller as tools/call would see them.
   server.setRequestHandler(CompleteRequest, (req, extra) => complete(req, callerOf(extra), deps.registry, deps.casdoor));
+  server.setRequestHandler(ListPromptsRequestSchema, (_req, extra) => ({ prompts: [...deps.prompts.visibleTo(callerOf(extra))] }));
+  server.setRequestHandler(GetPromptRequestSchema, (req, extra) => {
+    const prompt = deps.prompts.find(req.params.name, callerOf(extra));
+    if (!prompt) {
+      const known = deps.prompts.visibleTo(callerOf(extra)).map((p) => p.name);
+      throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name.slice(0, 60)}`, { prompt: req.params.name.slice(0, 100), known });
+    }
+    const args = req.params.arguments ?? {};
+    const missing = prompt.arguments.filter((a) => a.required && !args[a.name]?.trim()).map((a) => a.name);
+    if (missing.length > 0) throw new RpcError(ErrorCode.InvalidParams, `Invalid params: ${prompt.name} needs ${missing.join(', ')}`, { prompt: prompt.name, missing });
+    const values = Object.fromEntries(prompt.arguments.map((a) => [a.name, (args[a.name] ?? '').trim()]));
+    return { description: prompt.description, messages: [{ role: 'user', content: { type: 'text', text: prompt.text(values) } }] };
+  });
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [...deps.resources.list] }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));
+  server.setRequestHandler(ReadResourceRequestSchema, (req) => {
+    const contents = deps.resources.read(req.params.uri);
+    // -32602 with the uri in data, as SEP-2164 standardizes (earlier revisions suggested -32002).
+    if (!contents) throw new RpcError(ErrorCode.InvalidParams, `Resource not found: ${req.params.uri.slice(0, 100)}`, { uri: req.params.uri });
+    return { contents };
+  });
   server.setRequestHandler(ListToolsRequestSchema, (_req, extra) => ({ tools: [...deps.registry.visibleTo(callerOf(extra))] }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const tool = deps.registry.get(req.params.name);

@@ -19,12 +19,12 @@ describe('MCP 2026-07-28 on the wire', () => {
   afterAll(() => h.close());
 
   function send(method: string, params: Json = {}, headers: Record<string, string> = {}, id: number | string = 1, path = '/mcp') {
-    const name = method === 'tools/call' ? { 'Mcp-Name': String(params.name) } : {};
+    const name = method === 'tools/call' || method === 'prompts/get' ? { 'Mcp-Name': String(params.name) } : method === 'resources/read' ? { 'Mcp-Name': String(params.uri) } : {};
     return h.post({ jsonrpc: '2.0', id, method, params: { _meta: META, ...params } }, { 'MCP-Protocol-Version': V, 'Mcp-Method': method, ...name, ...headers }, path);
   }
 
   for (const path of ['/mcp', '/api/mcp']) {
-    it(`${path}: server/discover lists both eras and only the tools capability, without listChanged`, async () => {
+    it(`${path}: server/discover lists both eras and only the capabilities delivered, without listChanged or subscribe`, async () => {
       const res = await send('server/discover', {}, {}, 'd', path);
       expect(res.status).toBe(200);
       const body = await res.json();
@@ -37,7 +37,7 @@ describe('MCP 2026-07-28 on the wire', () => {
         _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'casdoor-mcp' } },
       });
       expect(Number.isInteger(body.result.ttlMs) && body.result.ttlMs >= 0).toBe(true);
-      expect(body.result.capabilities.tools.listChanged).toBeUndefined();
+      expect(body.result.capabilities).toEqual({ tools: {}, prompts: {}, resources: {} });
     });
   }
 
@@ -70,7 +70,7 @@ describe('MCP 2026-07-28 on the wire', () => {
   });
 
   it('methods of the 2025 era and unknown ones get 404 + -32601 with the id', async () => {
-    for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'prompts/list', 'nope/nothing']) {
+    for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'nope/nothing']) {
       const res = await send(method, {}, {}, method);
       expect(res.status, method).toBe(404);
       expect(await res.json()).toMatchObject({ id: method, error: { code: -32601 } });
@@ -88,6 +88,22 @@ describe('MCP 2026-07-28 on the wire', () => {
     const order = anonymous.tools.map((t: Json) => t.name);
     expect(order.filter((n: string) => scoped.tools.some((t: Json) => t.name === n))).toEqual(scoped.tools.map((t: Json) => t.name));
     expect(scoped.ttlMs).toBe(anonymous.ttlMs);
+  });
+
+  it('prompts and resources carry resultType and caching hints: prompts private once a token filtered them, the scope catalog public', async () => {
+    const auth = { Authorization: `Bearer ${await h.token('read:application')}` };
+    const result = async (method: string, params: Json = {}, headers: Record<string, string> = {}) => (await (await send(method, params, headers)).json()).result;
+    expect(await result('prompts/list')).toMatchObject({ resultType: 'complete', ttlMs: 300000, cacheScope: 'public' });
+    expect(await result('prompts/list', {}, auth)).toMatchObject({ resultType: 'complete', ttlMs: 300000, cacheScope: 'private', prompts: [{ name: 'review_application_oauth' }] });
+    for (const headers of [{}, auth]) {
+      expect(await result('resources/list', {}, headers)).toMatchObject({ resultType: 'complete', ttlMs: 300000, cacheScope: 'public', resources: [{ uri: 'casdoor-mcp://scopes' }] });
+      expect(await result('resources/templates/list', {}, headers)).toEqual({ resultType: 'complete', ttlMs: 300000, cacheScope: 'public', resourceTemplates: [] });
+      expect(await result('resources/read', { uri: 'casdoor-mcp://scopes' }, headers)).toMatchObject({ resultType: 'complete', ttlMs: 300000, cacheScope: 'public' });
+    }
+    const got = await result('prompts/get', { name: 'review_application_oauth', arguments: { id: 'admin/acme-portal' } }, auth);
+    expect(got).toMatchObject({ resultType: 'complete', messages: [{ role: 'user', content: { type: 'text' } }] });
+    const missing = await (await send('resources/read', { uri: 'test://missing' })).json();
+    expect(missing).toMatchObject({ id: 1, error: { code: -32602, data: { uri: 'test://missing' } } });
   });
 
   it('a scope hierarchy is honoured: the convenience scope "write" grants every write tool in this era too', async () => {

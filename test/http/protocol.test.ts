@@ -114,7 +114,7 @@ describe('Streamable HTTP edge (stateless, JSON responses)', () => {
   });
 
   it('an unknown method gets -32601 with the id echoed', async () => {
-    const res = await h.post(rpc('resources/list', {}, 'x-7'));
+    const res = await h.post(rpc('resources/subscribe', { uri: 'casdoor-mcp://scopes' }, 'x-7'));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: 'x-7', error: { code: -32601 } });
   });

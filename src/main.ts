@@ -13,6 +13,7 @@ import { createCasdoorAdapter, type CasdoorAdapter } from './casdoor/adapter.js'
 import { ConfigError, type Config } from './config.js';
 import { ExchangeTransport } from './mcp/exchange-transport.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/registry.js';
+import { isWriteTool } from './mcp/tool.js';
 import { createRequestStateSealer } from './mcp/input-required.js';
 import { discoverResult } from './mcp/modern.js';
 import { createMcpServer, INSTRUCTIONS } from './mcp/server.js';
@@ -29,6 +30,7 @@ import { fetchDiscovery, resolveDiscovery, type Discovery } from './casdoor/disc
 import { observeAdapter } from './observe/casdoor-calls.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { mountMetrics } from './observe/metrics-endpoint.js';
+import { createCasdoorRecorder, type CasdoorRecorder } from './observe/records.js';
 import { createTelemetry, type Telemetry } from './observe/telemetry.js';
 import { createClientCapabilityStore } from './mcp/client-capabilities.js';
 import { createSharedCapabilityStore } from './store/capabilities.js';
@@ -152,9 +154,23 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
   const mcp = createMcpServer({ registry, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState, reservedClientIds });
   // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
   mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
+  // The raw adapter: a record is not a call of the request it describes (no span, no audit counts).
+  const records: CasdoorRecorder | undefined = config.casdoorRecords
+    ? createCasdoorRecorder({
+        casdoor: adapter,
+        isWrite: (name) => {
+          const tool = registry.get(name);
+          return tool !== undefined && isWriteTool(tool);
+        },
+        ownOrganization: casdoor.organization,
+        mcpPath: config.publicUrl ? new URL(config.publicUrl).pathname : '/mcp',
+        metrics,
+        logger,
+      })
+    : undefined;
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
   const ops = createEdgeOps({
-    audit: createAudit(logger),
+    audit: createAudit(logger, records?.sink),
     limiter: !limited ? undefined : shared ? createSharedRateLimiter(shared, config.rateLimit, createRateLimiter(config.rateLimit)) : createRateLimiter(config.rateLimit),
     registry,
     telemetry,
@@ -203,6 +219,8 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
     },
     async close() {
       await mcp.close();
+      // Records still queued get one Casdoor timeout to go out; then they are lost, as the spans are.
+      if (records) await Promise.race([records.drain(), new Promise((resolve) => setTimeout(resolve, config.casdoorTimeoutMs).unref())]);
       await telemetry.shutdown();
       await shared?.close();
       await sandbox?.stop();

@@ -9,6 +9,10 @@ export interface Metrics {
   /** One Casdoor API call: the adapter operation, ok or the CasdoorError code, and its latency. */
   casdoorCall(operation: string, outcome: string, seconds: number): void;
   rateLimited(kind: string): void;
+  /** One write tool call's Casdoor record: sent, failed (Casdoor refused it or did not answer) or dropped (queue full). */
+  casdoorRecord(outcome: 'sent' | 'failed' | 'dropped'): void;
+  /** One look-up in the identity cache (who a credential is, as Casdoor answered): hit or miss. */
+  identityCache(hit: boolean): void;
   /** 1 while the shared store (Redis) is reachable, 0 while degraded; unset without one. */
   sharedStoreUp(up: boolean): void;
   /** The Prometheus text exposition. */
@@ -20,6 +24,8 @@ export const NO_METRICS: Metrics = {
   request() {},
   casdoorCall() {},
   rateLimited() {},
+  casdoorRecord() {},
+  identityCache() {},
   sharedStoreUp() {},
   render: async () => ({ contentType: 'text/plain', body: '' }),
 };

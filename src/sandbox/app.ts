@@ -13,6 +13,7 @@ import { fail } from './envelope.js';
 import { logAndFaults } from './faults.js';
 import { registerOAuth } from './oauth.js';
 import { registerOtlp, type OtlpSpan } from './otlp.js';
+import { registerRecords } from './records.js';
 import { registerDcr } from './register.js';
 import { registerUsers } from './users.js';
 import { registerWellKnown } from './wellknown.js';
@@ -39,6 +40,7 @@ export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<App
   registerFamilies(app, ctx);
   registerCerts(app, ctx);
   registerAccounts(app, ctx);
+  registerRecords(app, ctx);
   // beego answers an unknown route (or the wrong method) with its HTML 404 page.
   app.notFound((c) => c.html('<!DOCTYPE html>\n<html lang="en"><head><title>Not Found</title></head><body><h1>Not Found</h1></body></html>\n', 404));
   // Never leak a stack trace; Casdoor answers a panic with a bare 500 as well.

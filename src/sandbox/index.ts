@@ -45,7 +45,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   else if (options.demo) getOrganization(store, 'built-in')!.dcrPolicy = 'open';
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
-  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
+  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, records: [], clock, origin: () => origin };
   const spans: OtlpSpan[] = [];
   const app = createApp(ctx, spans);
   const server = await listen(app, host, options.port ?? 0);
@@ -122,6 +122,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: ctx.faults,
     requests,
     spans,
+    records: ctx.records,
     store,
     rotateKey: async () => {
       await keys.rotate();

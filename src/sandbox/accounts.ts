@@ -85,7 +85,7 @@ async function getAccount(c: Ctx, ctx: SandboxContext): Promise<Response> {
   }
   const org = getOrganization(ctx.store, user.owner);
   const organization = org ? maskOrganization(present(ORGANIZATION, org), isGlobalAdmin(ctx, caller)) : null;
-  const data = accountView(ctx, user, maskUser(present(USER, user), { adminOrSelf: isAdminOrSelf(ctx, caller, user), globalAdmin: isGlobalAdmin(ctx, caller) }));
+  const data = accountView(ctx, user, maskUser(present(USER, user), isAdminOrSelf(ctx, caller, user)));
   const codes = organization?.countryCodes;
   if (Array.isArray(codes) && codes.length === 1 && data.countryCode === '') data.countryCode = codes[0];
   const session = c.get('session');

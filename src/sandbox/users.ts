@@ -30,13 +30,13 @@ const DEFAULT_COLUMNS = [
 const ADMIN_COLUMNS = `name id email phone country_code type balance balance_credit balance_currency mfa_items
   register_type register_source is_admin is_forbidden is_deleted uid_number`.trim().split(/\s+/).map(columnKey);
 
-function masked(ctx: SandboxContext, user: Rec, caller: string, adminOrSelf: boolean): Rec {
-  return maskUser(present(USER, user), { adminOrSelf, globalAdmin: isGlobalAdmin(ctx, caller) });
+function masked(user: Rec, adminOrSelf: boolean): Rec {
+  return maskUser(present(USER, user), adminOrSelf);
 }
 
 // Lists carry the rows only: roles and permissions are not columns, so they read null.
 function listed(ctx: SandboxContext, user: Rec, caller: string): Rec {
-  const out = masked(ctx, user, caller, false);
+  const out = masked(user, false);
   out.roles = null;
   out.permissions = null;
   return out;
@@ -132,7 +132,7 @@ function getUser(c: Ctx, ctx: SandboxContext): Response {
   }
   const adminOrSelf = isAdminOrSelf(ctx, caller, user) || caller.startsWith('app/');
   // totpSecret is read before masking blanks it.
-  const out = masked(ctx, user, caller, adminOrSelf);
+  const out = masked(user, adminOrSelf);
   return c.json(ok({ ...extendUser(ctx, { ...out, totpSecret: user.totpSecret }), totpSecret: out.totpSecret }));
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APPLICATION_MASK, applyColumnMask } from '../casdoor/masking.js';
 import { CASDOOR_FORBIDDEN_NAME_CHARS, isCidr } from '../casdoor/rules.js';
 
 /**
@@ -125,17 +126,6 @@ export const ApplicationFields = z
   })
   .strict();
 
-/** Fields Casdoor itself masks for non-admins (§2.5), shown as "***" to anyone but global admins. */
-const MASKED_STRINGS = [
-  'clientSecret', 'clientCert', 'cert', 'registrationAccessToken', 'ipWhitelist', 'backchannelLogoutUri',
-  'samlReplyUrl', 'tokenFormat', 'tokenSigningMethod', 'domain', 'upstreamHost', 'sslMode', 'sslCert',
-] as const;
-const MASKED_LISTS = ['grantTypes', 'redirectUris', 'tokenFields', 'tokenAttributes', 'otherDomains'] as const;
-const MASKED_NUMBERS = ['expireInHours', 'refreshExpireInHours', 'cookieExpireInHours', 'failedSigninLimit', 'failedSigninFrozenTime'] as const;
-const MASKED_FLAGS = [
-  'enablePassword', 'enableWebAuthn', 'enableSamlCompress', 'enableSamlC14n10', 'enableSamlPostBinding',
-  'disableSamlAttributes', 'enableSamlAssertionSignature', 'useEmailAsSamlNameId',
-] as const;
 /** Values that are secret material: reported as changed, never shown, in update results. */
 export const SECRET_FIELDS: ReadonlySet<string> = new Set(['clientSecret', 'clientCert', 'registrationAccessToken', 'sslCert']);
 
@@ -147,10 +137,8 @@ export function presentApplication(app: Record<string, unknown>, revealSecrets: 
   const out: Record<string, unknown> = { ...app };
   for (const k of DERIVED) delete out[k];
   if (revealSecrets) return out;
-  for (const k of MASKED_STRINGS) if (k in out) out[k] = '***';
-  for (const k of MASKED_LISTS) if (k in out) out[k] = [];
-  for (const k of MASKED_NUMBERS) if (k in out) out[k] = -1;
-  for (const k of MASKED_FLAGS) if (k in out) out[k] = false;
+  // The columns Casdoor itself masks for whoever is not the application's admin.
+  applyColumnMask(out, APPLICATION_MASK, true);
   if (Array.isArray(out.providers)) {
     // Provider objects carry client ids/secrets of upstream identity providers: keep only the reference.
     out.providers = out.providers.map((p) => {

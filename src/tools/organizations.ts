@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORGANIZATION_MASKED_ALWAYS, ORGANIZATION_MASKED_UNLESS_GLOBAL_ADMIN } from '../casdoor/masking.js';
 import { applicationName } from './application-fields.js';
 import { listTool, getTool } from './family-reads.js';
 import type { FamilySpec } from './family-spec.js';
@@ -50,7 +51,7 @@ export const organizationSpec: FamilySpec = {
   fixedOwner: 'admin',
   fields: OrganizationFields,
   summary: ['displayName', 'websiteUrl', 'defaultApplication', 'createdTime'],
-  secrets: ['masterPassword', 'defaultPassword', 'masterVerificationCode', 'passwordObfuscatorKey', 'passwordSalt'],
+  secrets: [...ORGANIZATION_MASKED_ALWAYS, ...ORGANIZATION_MASKED_UNLESS_GLOBAL_ADMIN],
   organizationOf: (o) => o.name,
   listFilter: 'none',
   // Casdoor lets any signed-in user see their own organization in the list, not read it alone.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_MASKED } from '../casdoor/masking.js';
 import { applicationName } from './application-fields.js';
 import { getTool, listTool } from './family-reads.js';
 import type { FamilySpec } from './family-spec.js';
@@ -66,7 +67,8 @@ export const providerSpec: FamilySpec = {
   example: 'acme/acme-smtp',
   fields: ProviderFields,
   summary: ['displayName', 'category', 'type', 'clientId', 'createdTime'],
-  secrets: ['clientSecret', 'clientSecret2', 'cert'],
+  // Casdoor's masked columns, and the SAML cert as well (stricter than Casdoor).
+  secrets: [...PROVIDER_MASKED, 'cert'],
   organizationOf: (o) => o.owner,
   // Providers of "admin" are global: every organization admin reads them, only global admins change them.
   shared: (o) => o.owner === 'admin',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_MASKED_COLUMNS } from '../casdoor/masking.js';
 import { applicationName } from './application-fields.js';
 
 /**
@@ -62,10 +63,9 @@ export function columnOf(field: string): string {
  * the hashes Casdoor derives from them (casdoor.md §3.3: get-account even carries an access token).
  */
 const SECRET_KEYS = [
-  'password', 'passwordSalt', 'totpSecret', 'recoveryCodes', 'accessKey', 'accessSecret', 'accessToken',
-  'originalToken', 'originalRefreshToken', 'hash', 'preHash', 'webauthnCredentials', 'faceIds', 'mfaAccounts',
-  'managedAccounts', 'multiFactorAuths', 'invitationCode', 'mfaRadiusUsername',
-] as const;
+  ...USER_MASKED_COLUMNS, 'passwordSalt', 'accessKey', 'accessSecret', 'accessToken', 'hash', 'preHash',
+  'webauthnCredentials', 'faceIds', 'multiFactorAuths', 'invitationCode', 'mfaRadiusUsername',
+];
 
 /**
  * Properties never shown: every oauth_* key (Casdoor keeps what providers return there, session keys

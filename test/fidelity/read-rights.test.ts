@@ -26,6 +26,16 @@ describe('an organization admin reads at least what a plain user reads', () => {
     }
   });
 
+  it('masked exactly as Casdoor masks: its flags false, the others as stored', async () => {
+    const stored = h.sandbox.store.applications.get('admin/globex-web')!;
+    Object.assign(stored, { enableSigninSession: true, enableCodeSignin: true, enableLinkWithEmail: true, enableSamlAssertionSignature: true, useEmailAsSamlNameId: true, enableSignUp: true });
+    const client = await as('acme/bob');
+    const app = structured(await client.callTool({ name: 'get_application', arguments: { id: 'admin/globex-web' } })).application as Json;
+    // GetMaskedApplication sets these to false; the SAML assertion flags and enableSignUp it leaves alone.
+    expect(app).toMatchObject({ enableSigninSession: false, enableCodeSignin: false, enableLinkWithEmail: false });
+    expect(app).toMatchObject({ enableSamlAssertionSignature: true, useEmailAsSamlNameId: true, enableSignUp: true });
+  });
+
   it('whatever her get_applications lists, her get_application reads', async () => {
     const alice = await as('acme/alice');
     const listed = structured(await alice.callTool({ name: 'get_applications', arguments: { pageSize: 100 } })).applications as Json[];

@@ -5,7 +5,7 @@ import type { Ctx, SandboxContext } from '../context.js';
 import { fail, ok } from '../envelope.js';
 import { listParams } from '../applications.js';
 import { findRow, shown, type Family, type Table } from '../family.js';
-import { maskOrganization } from '../masking.js';
+import { maskOrganization, ORGANIZATION_MASKED_ALWAYS, ORGANIZATION_MASKED_UNLESS_GLOBAL_ADMIN } from '../../casdoor/masking.js';
 import { isPaginated, newestFirst, paginate } from '../query.js';
 import { ORGANIZATION } from '../schema.js';
 import { splitId } from '../util.js';
@@ -47,7 +47,7 @@ export const organizations: Family = {
   endpoints: ['list', 'get', 'add', 'update', 'delete'],
   // Casdoor masks these for everyone; the obfuscator key and salt for all but global admins.
   mask: (row, globalAdmin) => maskOrganization(row, globalAdmin),
-  keepMasked: ['masterPassword', 'defaultPassword', 'masterVerificationCode', 'passwordObfuscatorKey', 'passwordSalt'],
+  keepMasked: [...ORGANIZATION_MASKED_ALWAYS, ...ORGANIZATION_MASKED_UNLESS_GLOBAL_ADMIN],
   fixedName: (name) => name === 'built-in',
   undeletable: (row) => (row.name === 'built-in' ? 'unaffected' : undefined),
   renamed(ctx, from, to) {

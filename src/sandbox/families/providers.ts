@@ -1,6 +1,7 @@
 // Providers: controllers/provider.go. get-providers?owner=X also lists the global ("admin")
 // providers (providers-get-providers.json); client secrets are masked for all but global admins.
-import type { Family, Row } from '../family.js';
+import { maskProvider, PROVIDER_MASKED } from '../../casdoor/masking.js';
+import type { Family } from '../family.js';
 import { schema } from '../schema.js';
 import { table } from './table.js';
 
@@ -10,13 +11,6 @@ export const PROVIDER = schema('Provider', `owner name createdTime displayName c
   templateCode appId endpoint intranetEndpoint domain bucket pathPrefix metadata idP issuerUrl
   enableSignAuthnRequest:b emailRegex providerUrl enableProxy:b enablePkce:b state`);
 
-// GetMaskedProvider.
-function mask(row: Row, globalAdmin: boolean): Row {
-  if (globalAdmin) return row;
-  if (row.clientSecret !== '') row.clientSecret = '***';
-  if (row.category !== 'Email' && row.clientSecret2 !== '') row.clientSecret2 = '***';
-  return row;
-}
 
 export const providers: Family = {
   singular: 'provider',
@@ -27,8 +21,8 @@ export const providers: Family = {
   endpoints: ['list', 'get', 'add', 'update', 'delete'],
   listScope: 'owner-or-admin',
   globalName: true,
-  mask,
-  keepMasked: ['clientSecret', 'clientSecret2'],
+  mask: (row, globalAdmin) => (globalAdmin ? row : maskProvider(row)),
+  keepMasked: PROVIDER_MASKED,
   seeds: (created) => [
     { owner: 'admin', name: 'provider_captcha_default', createdTime: created(), displayName: 'Captcha Default', category: 'Captcha', type: 'Default' },
     {

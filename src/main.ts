@@ -215,7 +215,10 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
         audiences: accepted,
         introspectionUrl,
       });
-      return createAuthenticator({ verifier, scopes, casdoor: observed, resolve, cacheTtlMs: cacheSeconds * 1000 });
+      return createAuthenticator({
+        verifier, scopes, casdoor: observed, resolve, cacheTtlMs: cacheSeconds * 1000,
+        ...(metrics.enabled ? { onLookup: (credential, result) => metrics.identityCache(credential, result) } : {}),
+      });
     },
     async close() {
       await mcp.close();

@@ -11,8 +11,8 @@ export interface Metrics {
   rateLimited(kind: string): void;
   /** One write tool call's Casdoor record: sent, failed (Casdoor refused it or did not answer) or dropped (queue full). */
   casdoorRecord(outcome: 'sent' | 'failed' | 'dropped'): void;
-  /** One look-up in the identity cache (who a credential is, as Casdoor answered): hit or miss. */
-  identityCache(hit: boolean): void;
+  /** One look-up in the identity cache (who a credential is, as Casdoor answered): hit, miss or a remembered refusal. */
+  identityCache(credential: 'token' | 'cookie', result: 'hit' | 'miss' | 'refused'): void;
   /** 1 while the shared store (Redis) is reachable, 0 while degraded; unset without one. */
   sharedStoreUp(up: boolean): void;
   /** The Prometheus text exposition. */

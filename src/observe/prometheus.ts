@@ -45,8 +45,8 @@ export function createPrometheusMetrics(): Metrics {
   });
   const identity = new Counter({
     name: 'casdoor_mcp_identity_cache_total',
-    help: 'Look-ups of who a credential is (as Casdoor answered) in the identity cache: hit or miss',
-    labelNames: ['result'] as const,
+    help: 'Look-ups of who a credential is (as Casdoor answered) in the identity cache, by credential (token, cookie) and result (hit, miss, refused)',
+    labelNames: ['credential', 'result'] as const,
     registers: [registry],
   });
   const store = new Gauge({
@@ -71,8 +71,8 @@ export function createPrometheusMetrics(): Metrics {
     casdoorRecord(outcome) {
       records.inc({ outcome });
     },
-    identityCache(hit) {
-      identity.inc({ result: hit ? 'hit' : 'miss' });
+    identityCache(credential, result) {
+      identity.inc({ credential, result });
     },
     sharedStoreUp(up) {
       store.set(up ? 1 : 0);

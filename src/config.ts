@@ -101,6 +101,8 @@ const EnvSchema = z.object({
   CASDOOR_RECORDS: toggle.default(false),
   OTEL_EXPORTER_OTLP_HEADERS: z.string().trim().refine((v) => v.split(',').every((p) => /^[^=\s]+=.+$/.test(p.trim())), 'expected key=value pairs, comma-separated').optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('casdoor-mcp'),
+  /** How often metrics are exported over OTLP, ms (the OpenTelemetry SDK's own variable). */
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** The share of new traces recorded (0 to 1); a caller's sampled traceparent is always followed. */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
@@ -158,6 +160,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otel-endpoint', default: '(none: no tracing)', description: 'OTLP/HTTP base URL for traces, e.g. https://casdoor.example.com/api' },
   { name: 'OTEL_EXPORTER_OTLP_HEADERS', flag: 'otel-headers', default: '(none)', description: 'headers sent with each export, key=value comma-separated', secret: true },
   { name: 'OTEL_SERVICE_NAME', flag: 'otel-service-name', default: 'casdoor-mcp', description: 'service.name of the exported spans' },
+  { name: 'OTEL_METRIC_EXPORT_INTERVAL', flag: 'otel-metric-interval', default: '60000', description: 'how often metrics are exported over OTLP, ms' },
   { name: 'OTEL_TRACES_SAMPLER_ARG', flag: 'otel-sample-ratio', default: '1', description: 'share of new traces recorded, 0-1 (a sampled parent is always followed)' },
   { name: 'LOG_LEVEL', flag: 'log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent; JSON lines on stderr' },
 ];
@@ -209,7 +212,7 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prometheus metrics: enabled when either is set. */
   metrics: { token: string | undefined; port: number | undefined };
-  telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string; sampleRatio: number };
+  telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string; sampleRatio: number; metricIntervalMs: number };
   /** CASDOOR_RECORDS: write tool calls recorded in Casdoor through add-record (docs/operations.md). */
   casdoorRecords: boolean;
 }
@@ -278,7 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     metrics: { token: e.MCP_METRICS_TOKEN, port: e.MCP_METRICS_PORT },
-    telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME, sampleRatio: e.OTEL_TRACES_SAMPLER_ARG },
+    telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME, sampleRatio: e.OTEL_TRACES_SAMPLER_ARG, metricIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL },
     casdoorRecords: e.CASDOOR_RECORDS,
   };
 }

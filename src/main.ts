@@ -141,7 +141,11 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
   const adapter = createCasdoorAdapter({ ...casdoor, timeoutMs: config.casdoorTimeoutMs });
   // Both load their libraries only when configured (dynamic import), so the defaults cost nothing.
   const telemetry = await createTelemetry({ ...config.telemetry, serviceVersion: packageVersion() }, logger);
-  const metrics = await createMetrics(config.metrics.token !== undefined || config.metrics.port !== undefined);
+  const { endpoint, headers, serviceName, metricIntervalMs } = config.telemetry;
+  const metrics = await createMetrics({
+    prometheus: config.metrics.token !== undefined || config.metrics.port !== undefined,
+    otlp: endpoint ? { endpoint, headers, serviceName, serviceVersion: packageVersion(), intervalMs: metricIntervalMs } : undefined,
+  }, logger);
   const observed = observeAdapter(adapter, casdoor.endpoint, telemetry, metrics);
   // ioredis only with REDIS_URL: loading it costs about 20 MB of RSS.
   const shared = config.redisUrl
@@ -225,6 +229,7 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
       // Records still queued get one Casdoor timeout to go out; then they are lost, as the spans are.
       if (records) await Promise.race([records.drain(), new Promise((resolve) => setTimeout(resolve, config.casdoorTimeoutMs).unref())]);
       await telemetry.shutdown();
+      await metrics.shutdown();
       await shared?.close();
       await sandbox?.stop();
     },

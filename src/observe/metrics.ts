@@ -1,6 +1,10 @@
+import type { Logger } from 'pino';
+import type { OtlpMetricsSettings } from './otel-metrics.js';
+
 /**
- * What the server counts for Prometheus. Off by default: then NO_METRICS is used and prom-client is
- * never loaded. Labels are bounded sets (methods, tool names, outcomes), never callers.
+ * What the server counts, for Prometheus (/metrics) and/or OTLP (OTEL_EXPORTER_OTLP_ENDPOINT). Off
+ * by default: then NO_METRICS is used and neither prom-client nor the OpenTelemetry SDK is loaded.
+ * Labels are bounded sets (methods, tool names, outcomes), never callers.
  */
 export interface Metrics {
   readonly enabled: boolean;
@@ -17,6 +21,10 @@ export interface Metrics {
   sharedStoreUp(up: boolean): void;
   /** The Prometheus text exposition. */
   render(): Promise<{ contentType: string; body: string }>;
+  /** Exports what is aggregated now (OTLP; tests). */
+  flush(): Promise<void>;
+  /** Exports a last time and stops (OTLP). */
+  shutdown(): Promise<void>;
 }
 
 export const NO_METRICS: Metrics = {
@@ -28,10 +36,41 @@ export const NO_METRICS: Metrics = {
   identityCache() {},
   sharedStoreUp() {},
   render: async () => ({ contentType: 'text/plain', body: '' }),
+  flush: async () => {},
+  shutdown: async () => {},
 };
 
-export async function createMetrics(enabled: boolean): Promise<Metrics> {
-  if (!enabled) return NO_METRICS;
-  const { createPrometheusMetrics } = await import('./prometheus.js');
-  return createPrometheusMetrics();
+export interface MetricsSettings {
+  /** /metrics served (MCP_METRICS_TOKEN or MCP_METRICS_PORT). */
+  prometheus: boolean;
+  /** OTLP export, when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  otlp: OtlpMetricsSettings | undefined;
+}
+
+export async function createMetrics(settings: MetricsSettings, logger: Logger): Promise<Metrics> {
+  const sinks: Metrics[] = [];
+  if (settings.prometheus) sinks.push((await import('./prometheus.js')).createPrometheusMetrics());
+  if (settings.otlp) {
+    sinks.push((await import('./otel-metrics.js')).createOtelMetrics(settings.otlp, logger));
+    logger.info({ endpoint: `${settings.otlp.endpoint}/v1/metrics`, intervalMs: settings.otlp.intervalMs }, 'OpenTelemetry metrics on (OTLP/HTTP protobuf)');
+  }
+  if (sinks.length === 0) return NO_METRICS;
+  if (sinks.length === 1) return sinks[0]!;
+  return both(sinks[0]!, sinks[1]!);
+}
+
+/** Prometheus and OTLP together: each count goes to both; /metrics renders the first. */
+function both(prometheus: Metrics, otlp: Metrics): Metrics {
+  return {
+    enabled: true,
+    request: (...a) => (prometheus.request(...a), otlp.request(...a)),
+    casdoorCall: (...a) => (prometheus.casdoorCall(...a), otlp.casdoorCall(...a)),
+    rateLimited: (k) => (prometheus.rateLimited(k), otlp.rateLimited(k)),
+    casdoorRecord: (o) => (prometheus.casdoorRecord(o), otlp.casdoorRecord(o)),
+    identityCache: (c, r) => (prometheus.identityCache(c, r), otlp.identityCache(c, r)),
+    sharedStoreUp: (up) => (prometheus.sharedStoreUp(up), otlp.sharedStoreUp(up)),
+    render: () => prometheus.render(),
+    flush: () => otlp.flush(),
+    shutdown: () => otlp.shutdown(),
+  };
 }

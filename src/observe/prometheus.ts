@@ -80,5 +80,7 @@ export function createPrometheusMetrics(): Metrics {
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
+    flush: async () => {},
+    shutdown: async () => {},
   };
 }

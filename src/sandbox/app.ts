@@ -12,17 +12,19 @@ import type { AppEnv, SandboxContext } from './context.js';
 import { fail } from './envelope.js';
 import { logAndFaults } from './faults.js';
 import { registerOAuth } from './oauth.js';
-import { registerOtlp, type OtlpSpan } from './otlp.js';
+import { decodeTraces, registerOtlp, type OtlpSpan } from './otlp.js';
+import { decodeMetrics, type OtlpMetricPoint } from './otlp-metrics.js';
 import { registerRecords } from './records.js';
 import { registerDcr } from './register.js';
 import { registerUsers } from './users.js';
 import { registerWellKnown } from './wellknown.js';
 
-export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<AppEnv> {
+export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = [], metrics: OtlpMetricPoint[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', logAndFaults(ctx));
   // Before the text body reader: OTLP bodies are binary.
-  registerOtlp(app, spans);
+  registerOtlp(app, 'traces', decodeTraces, spans);
+  registerOtlp(app, 'metrics', decodeMetrics, metrics);
   app.use('*', async (c, next) => {
     c.set('raw', c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text());
     c.set('caller', '');

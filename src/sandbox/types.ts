@@ -3,6 +3,7 @@ import type { TokenStore } from './token-store.js';
 // Public types of the Casdoor sandbox. Records are plain JSON objects shaped like
 // Casdoor's Go structs (see schema.ts), so they carry an index signature.
 import type { OtlpSpan } from './otlp.js';
+import type { OtlpMetricPoint } from './otlp-metrics.js';
 import type { SandboxRecord } from './records.js';
 
 export interface SandboxOptions {
@@ -178,6 +179,8 @@ export interface Sandbox {
   requests: SandboxRequestLog[];
   /** Spans received at POST /api/v1/traces (OTLP protobuf), decoded, oldest first. */
   spans: readonly OtlpSpan[];
+  /** Data points received at POST /api/v1/metrics (OTLP protobuf), decoded, oldest first. */
+  metrics: readonly OtlpMetricPoint[];
   /** Records received at POST /api/add-record, oldest first. */
   records: readonly SandboxRecord[];
   store: SandboxStore;

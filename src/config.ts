@@ -24,6 +24,13 @@ const bool = z
   .toLowerCase()
   .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'expected true or false')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** on/off, or any of the boolean spellings. */
+const toggle = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'].includes(v), 'expected on or off')
+  .transform((v) => v === 'on' || v === 'true' || v === '1' || v === 'yes');
 const names = (what: string, pattern: RegExp) =>
   list.refine((v) => v.length > 0 && v.every((n) => pattern.test(n)), `expected a comma-separated list of ${what}`);
 const perMinute = z.coerce.number().int().min(0).max(1_000_000);
@@ -90,8 +97,12 @@ const EnvSchema = z.object({
   MCP_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** OTLP/HTTP (protobuf) base URL: traces go to <url>/v1/traces (Casdoor: https://casdoor.example.com/api). */
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  /** Each write tool call also recorded in Casdoor (add-record), naming the caller: Casdoor's own UI shows it. */
+  CASDOOR_RECORDS: toggle.default(false),
   OTEL_EXPORTER_OTLP_HEADERS: z.string().trim().refine((v) => v.split(',').every((p) => /^[^=\s]+=.+$/.test(p.trim())), 'expected key=value pairs, comma-separated').optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('casdoor-mcp'),
+  /** How often metrics are exported over OTLP, ms (the OpenTelemetry SDK's own variable). */
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** The share of new traces recorded (0 to 1); a caller's sampled traceparent is always followed. */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
@@ -145,9 +156,11 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'REDIS_URL', flag: 'redis-url', default: '(none: state in this process)', description: 'Redis for state shared by several instances (docs/operations.md)', secret: true },
   { name: 'MCP_METRICS_TOKEN', flag: 'metrics-token', default: '(none)', description: 'serve Prometheus /metrics on the MCP port to this bearer token', secret: true },
   { name: 'MCP_METRICS_PORT', flag: 'metrics-port', default: '(none)', description: 'serve Prometheus /metrics on this port of HOST, without a token' },
+  { name: 'CASDOOR_RECORDS', flag: 'casdoor-records', default: 'off', description: 'record each write tool call in Casdoor (its records API), naming the caller: on or off' },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otel-endpoint', default: '(none: no tracing)', description: 'OTLP/HTTP base URL for traces, e.g. https://casdoor.example.com/api' },
   { name: 'OTEL_EXPORTER_OTLP_HEADERS', flag: 'otel-headers', default: '(none)', description: 'headers sent with each export, key=value comma-separated', secret: true },
   { name: 'OTEL_SERVICE_NAME', flag: 'otel-service-name', default: 'casdoor-mcp', description: 'service.name of the exported spans' },
+  { name: 'OTEL_METRIC_EXPORT_INTERVAL', flag: 'otel-metric-interval', default: '60000', description: 'how often metrics are exported over OTLP, ms' },
   { name: 'OTEL_TRACES_SAMPLER_ARG', flag: 'otel-sample-ratio', default: '1', description: 'share of new traces recorded, 0-1 (a sampled parent is always followed)' },
   { name: 'LOG_LEVEL', flag: 'log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent; JSON lines on stderr' },
 ];
@@ -199,7 +212,9 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prometheus metrics: enabled when either is set. */
   metrics: { token: string | undefined; port: number | undefined };
-  telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string; sampleRatio: number };
+  telemetry: { endpoint: string | undefined; headers: Record<string, string>; serviceName: string; sampleRatio: number; metricIntervalMs: number };
+  /** CASDOOR_RECORDS: write tool calls recorded in Casdoor through add-record (docs/operations.md). */
+  casdoorRecords: boolean;
 }
 
 /** Reads and validates the environment once. Throws ConfigError on the first bad variable. */
@@ -266,7 +281,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     metrics: { token: e.MCP_METRICS_TOKEN, port: e.MCP_METRICS_PORT },
-    telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME, sampleRatio: e.OTEL_TRACES_SAMPLER_ARG },
+    telemetry: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS), serviceName: e.OTEL_SERVICE_NAME, sampleRatio: e.OTEL_TRACES_SAMPLER_ARG, metricIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL },
+    casdoorRecords: e.CASDOOR_RECORDS,
   };
 }
 

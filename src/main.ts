@@ -13,6 +13,7 @@ import { createCasdoorAdapter, type CasdoorAdapter } from './casdoor/adapter.js'
 import { ConfigError, type Config } from './config.js';
 import { ExchangeTransport } from './mcp/exchange-transport.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/registry.js';
+import { isWriteTool } from './mcp/tool.js';
 import { createRequestStateSealer } from './mcp/input-required.js';
 import { discoverResult } from './mcp/modern.js';
 import { createPromptCatalog } from './mcp/prompts.js';
@@ -31,6 +32,7 @@ import { fetchDiscovery, resolveDiscovery, type Discovery } from './casdoor/disc
 import { observeAdapter } from './observe/casdoor-calls.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { mountMetrics } from './observe/metrics-endpoint.js';
+import { createCasdoorRecorder, type CasdoorRecorder } from './observe/records.js';
 import { createTelemetry, type Telemetry } from './observe/telemetry.js';
 import { createClientCapabilityStore } from './mcp/client-capabilities.js';
 import { createSharedCapabilityStore } from './store/capabilities.js';
@@ -141,7 +143,11 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
   const adapter = createCasdoorAdapter({ ...casdoor, timeoutMs: config.casdoorTimeoutMs });
   // Both load their libraries only when configured (dynamic import), so the defaults cost nothing.
   const telemetry = await createTelemetry({ ...config.telemetry, serviceVersion: packageVersion() }, logger);
-  const metrics = await createMetrics(config.metrics.token !== undefined || config.metrics.port !== undefined);
+  const { endpoint, headers, serviceName, metricIntervalMs } = config.telemetry;
+  const metrics = await createMetrics({
+    prometheus: config.metrics.token !== undefined || config.metrics.port !== undefined,
+    otlp: endpoint ? { endpoint, headers, serviceName, serviceVersion: packageVersion(), intervalMs: metricIntervalMs } : undefined,
+  }, logger);
   const observed = observeAdapter(adapter, casdoor.endpoint, telemetry, metrics);
   // ioredis only with REDIS_URL: loading it costs about 20 MB of RSS.
   const shared = config.redisUrl
@@ -156,9 +162,23 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
   const mcp = createMcpServer({ registry, prompts, resources, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState, reservedClientIds });
   // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
   mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
+  // The raw adapter: a record is not a call of the request it describes (no span, no audit counts).
+  const records: CasdoorRecorder | undefined = config.casdoorRecords
+    ? createCasdoorRecorder({
+        casdoor: adapter,
+        isWrite: (name) => {
+          const tool = registry.get(name);
+          return tool !== undefined && isWriteTool(tool);
+        },
+        ownOrganization: casdoor.organization,
+        mcpPath: config.publicUrl ? new URL(config.publicUrl).pathname : '/mcp',
+        metrics,
+        logger,
+      })
+    : undefined;
   const limited = config.rateLimit.readsPerMinute > 0 || config.rateLimit.writesPerMinute > 0;
   const ops = createEdgeOps({
-    audit: createAudit(logger),
+    audit: createAudit(logger, records?.sink),
     limiter: !limited ? undefined : shared ? createSharedRateLimiter(shared, config.rateLimit, createRateLimiter(config.rateLimit)) : createRateLimiter(config.rateLimit),
     registry,
     telemetry,
@@ -203,11 +223,17 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
         audiences: accepted,
         introspectionUrl,
       });
-      return createAuthenticator({ verifier, scopes, casdoor: observed, resolve, cacheTtlMs: cacheSeconds * 1000 });
+      return createAuthenticator({
+        verifier, scopes, casdoor: observed, resolve, cacheTtlMs: cacheSeconds * 1000,
+        ...(metrics.enabled ? { onLookup: (credential, result) => metrics.identityCache(credential, result) } : {}),
+      });
     },
     async close() {
       await mcp.close();
+      // Records still queued get one Casdoor timeout to go out; then they are lost, as the spans are.
+      if (records) await Promise.race([records.drain(), new Promise((resolve) => setTimeout(resolve, config.casdoorTimeoutMs).unref())]);
       await telemetry.shutdown();
+      await metrics.shutdown();
       await shared?.close();
       await sandbox?.stop();
     },

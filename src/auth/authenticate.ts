@@ -43,7 +43,14 @@ export interface AuthenticatorOptions {
   /** Bounds each cache. Default 10 000. */
   maxEntries?: number;
   now?: () => number;
+  /**
+   * Each look-up of a credential in the caches: hit (Casdoor's earlier answer reused), refused (a
+   * refusal remembered), miss (the credential is resolved, which may ask Casdoor). For metrics.
+   */
+  onLookup?(credential: 'token' | 'cookie', result: IdentityLookup): void;
 }
+
+export type IdentityLookup = 'hit' | 'miss' | 'refused';
 
 /** beego's session id: hex (32 characters by default). Anything else is not a Casdoor session. */
 const SESSION_ID = /^[0-9a-f]{32,128}$/i;
@@ -78,6 +85,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const refused = createLruCache<string, Refusal>({ maxEntries: REFUSED_ENTRIES, now });
   // Concurrent requests with one new credential share one resolution.
   const inFlight = new Map<string, Promise<Resolved>>();
+  const lookup = options.onLookup;
 
   function once(key: string, work: () => Promise<Resolved>): Promise<Resolved> {
     let pending = inFlight.get(key);
@@ -127,6 +135,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     let resolved = tokens.get(key);
     if (!resolved) {
       const known = refused.get(key);
+      lookup?.('token', known ? 'refused' : 'miss');
       if (known) throw known;
       await admitted(hooks);
       try {
@@ -136,6 +145,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         throw err;
       }
     }
+    else lookup?.('token', 'hit');
     return { kind: 'token', ...resolved, grantedScopes: [...resolved.grantedScopes] };
   }
 
@@ -145,6 +155,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     let principal = cookies.get(key);
     if (!principal) {
       const known = refused.get(key);
+      lookup?.('cookie', known ? 'refused' : 'miss');
       if (known) throw known;
       await admitted(hooks);
       const account = await options.casdoor.getAccount(cookie);
@@ -157,7 +168,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         throw refusal;
       }
       cookies.set(key, principal, now() + ttl);
-    }
+    } else lookup?.('cookie', 'hit');
     return { kind: 'cookie', principal };
   }
 

@@ -1,7 +1,7 @@
 import { SDK } from 'casdoor-nodejs-sdk';
 import { CasdoorError } from './errors.js';
 import { createNodeAdapter } from './transport.js';
-import type { CasdoorApplication, CasdoorFamily, CasdoorObject, CasdoorOrganization, CasdoorUser, Page } from './types.js';
+import type { CasdoorApplication, CasdoorFamily, CasdoorObject, CasdoorOrganization, CasdoorRecord, CasdoorUser, Page } from './types.js';
 
 /**
  * The one module that imports casdoor-nodejs-sdk. Every call:
@@ -49,6 +49,8 @@ export interface CasdoorAdapter {
   deleteObject(family: CasdoorFamily, object: CasdoorObject): Promise<void>;
   /** Resolves a casdoor_session_id cookie; null when Casdoor says it is not signed in. */
   getAccount(sessionCookie: string): Promise<CasdoorUser | null>;
+  /** add-record (the SDK has no records calls): "Unaffected" (Casdoor dropped it) is a casdoor_unaffected error. */
+  addRecord(record: CasdoorRecord): Promise<void>;
   /**
    * Who Casdoor says an access token belongs to: get-account with the token as Bearer and nothing
    * else, resolved by Casdoor's API filter from its token table. A user token answers the user; a
@@ -258,6 +260,9 @@ export function createCasdoorAdapter(options: CasdoorAdapterOptions): CasdoorAda
     async deleteObject(family, object) {
       const path = `/delete-${family}`;
       await write(path, () => sdk.http.post(path, copy(object)));
+    },
+    async addRecord(record) {
+      await write('/add-record', () => sdk.http.post('/add-record', copy(record)));
     },
     async getAccount(sessionCookie) {
       const path = '/get-account';

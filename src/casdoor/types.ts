@@ -37,3 +37,27 @@ export interface CasdoorObject {
   name: string;
   [field: string]: unknown;
 }
+
+/**
+ * One entry of Casdoor's records table (add-record; the object Casdoor's own record filter writes
+ * per API call). Casdoor stores it under `organization` (it overwrites `owner` with it) and drops
+ * one whose organization is "app", the pseudo-organization of application callers.
+ */
+export interface CasdoorRecord {
+  owner: string;
+  name: string;
+  createdTime: string;
+  organization: string;
+  clientIp: string;
+  user: string;
+  method: string;
+  requestUri: string;
+  action: string;
+  language: string;
+  /** JSON text: what the call was about. */
+  object: string;
+  /** JSON text in Casdoor's envelope form: {"status":"ok"|"error","msg":...}. */
+  response: string;
+  statusCode: number;
+  isTriggered: boolean;
+}

@@ -37,6 +37,18 @@ export function createPrometheusMetrics(): Metrics {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const records = new Counter({
+    name: 'casdoor_mcp_casdoor_records_total',
+    help: 'Records of write tool calls for Casdoor (CASDOOR_RECORDS): sent, failed, or dropped because the queue was full',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const identity = new Counter({
+    name: 'casdoor_mcp_identity_cache_total',
+    help: 'Look-ups of who a credential is (as Casdoor answered) in the identity cache, by credential (token, cookie) and result (hit, miss, refused)',
+    labelNames: ['credential', 'result'] as const,
+    registers: [registry],
+  });
   const store = new Gauge({
     name: 'casdoor_mcp_shared_store_up',
     help: '1 while the shared store (Redis) is reachable, 0 while the server runs degraded on local state',
@@ -56,11 +68,19 @@ export function createPrometheusMetrics(): Metrics {
     rateLimited(kind) {
       limited.inc({ kind });
     },
+    casdoorRecord(outcome) {
+      records.inc({ outcome });
+    },
+    identityCache(credential, result) {
+      identity.inc({ credential, result });
+    },
     sharedStoreUp(up) {
       store.set(up ? 1 : 0);
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
+    flush: async () => {},
+    shutdown: async () => {},
   };
 }

@@ -41,6 +41,9 @@ export interface AuditEntry {
   reason?: string;
 }
 
+/** Told of every audit line after it is written, with what the call was about (Casdoor records). Must not throw. */
+export type AuditSink = (scope: RequestScope, entry: AuditEntry, about: { tool?: string; target?: string; organization?: string }) => void;
+
 export interface Audit {
   /** Writes the audit line of a request (at most one per request; refusals at warn). */
   record(scope: RequestScope, entry: AuditEntry): void;
@@ -122,7 +125,7 @@ export function outcomeOfReply(reply: { error?: { code: number; data?: unknown }
   return { outcome: isError ? 'tool_error' : 'ok', httpStatus };
 }
 
-export function createAudit(logger: Logger): Audit {
+export function createAudit(logger: Logger, sink?: AuditSink): Audit {
   const log = logger.child({ component: 'audit' });
   return {
     record(scope, entry) {
@@ -147,6 +150,7 @@ export function createAudit(logger: Logger): Audit {
       };
       if (REFUSALS.has(entry.outcome)) log.warn(line, `refused: ${entry.outcome}`);
       else log.info(line, `tool call: ${entry.outcome}`);
+      sink?.(scope, entry, { ...(tool ? { tool } : {}), ...(target ? { target } : {}), ...(organization ? { organization } : {}) });
     },
   };
 }

@@ -12,16 +12,19 @@ import type { AppEnv, SandboxContext } from './context.js';
 import { fail } from './envelope.js';
 import { logAndFaults } from './faults.js';
 import { registerOAuth } from './oauth.js';
-import { registerOtlp, type OtlpSpan } from './otlp.js';
+import { decodeTraces, registerOtlp, type OtlpSpan } from './otlp.js';
+import { decodeMetrics, type OtlpMetricPoint } from './otlp-metrics.js';
+import { registerRecords } from './records.js';
 import { registerDcr } from './register.js';
 import { registerUsers } from './users.js';
 import { registerWellKnown } from './wellknown.js';
 
-export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<AppEnv> {
+export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = [], metrics: OtlpMetricPoint[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', logAndFaults(ctx));
   // Before the text body reader: OTLP bodies are binary.
-  registerOtlp(app, spans);
+  registerOtlp(app, 'traces', decodeTraces, spans);
+  registerOtlp(app, 'metrics', decodeMetrics, metrics);
   app.use('*', async (c, next) => {
     c.set('raw', c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text());
     c.set('caller', '');
@@ -39,6 +42,7 @@ export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<App
   registerFamilies(app, ctx);
   registerCerts(app, ctx);
   registerAccounts(app, ctx);
+  registerRecords(app, ctx);
   // beego answers an unknown route (or the wrong method) with its HTML 404 page.
   app.notFound((c) => c.html('<!DOCTYPE html>\n<html lang="en"><head><title>Not Found</title></head><body><h1>Not Found</h1></body></html>\n', 404));
   // Never leak a stack trace; Casdoor answers a panic with a bare 500 as well.

@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { KeyRing } from './keys.js';
+import type { SandboxRecord } from './records.js';
 import type { SandboxFaults, SandboxRequestLog, SandboxStore, SessionRecord } from './types.js';
 import { isRecord, parseJson } from './util.js';
 
@@ -11,6 +12,8 @@ export interface SandboxContext {
   faults: SandboxFaults;
   requests: SandboxRequestLog[];
   requestLogLimit: number;
+  /** Records taken by add-record (Casdoor's records table), oldest first. */
+  records: SandboxRecord[];
   clock: () => number;
   origin: () => string;
 }

@@ -7,7 +7,7 @@ import type { SandboxFaults } from './types.js';
 import { sleep } from './util.js';
 
 export function defaultFaults(): SandboxFaults {
-  return { down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false };
+  return { down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false, paths: {} };
 }
 
 export function logAndFaults(ctx: SandboxContext): MiddlewareHandler<AppEnv> {
@@ -29,6 +29,10 @@ export function logAndFaults(ctx: SandboxContext): MiddlewareHandler<AppEnv> {
       return c.body(null, 503);
     }
     if (f.delayMs > 0) await sleep(f.delayMs);
+    const only = f.paths[path];
+    if (only?.delayMs) await sleep(only.delayMs);
+    if (only?.status) return c.text(`sandbox fault: HTTP ${only.status}`, only.status as ContentfulStatusCode);
+    if (only?.envelopeError) return c.json({ status: 'error', msg: only.envelopeError, sub: '', name: '', data: null, data2: null, data3: null });
     if (api && f.status5xx !== null) {
       return c.text(`sandbox fault: HTTP ${f.status5xx}`, f.status5xx as ContentfulStatusCode);
     }

@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { performLogin } from './accounts.js';
 import { createApp } from './app.js';
 import type { OtlpSpan } from './otlp.js';
+import type { OtlpMetricPoint } from './otlp-metrics.js';
 import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
 import { KeyRing } from './keys.js';
@@ -45,9 +46,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   else if (options.demo) getOrganization(store, 'built-in')!.dcrPolicy = 'open';
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
-  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
+  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, records: [], clock, origin: () => origin };
   const spans: OtlpSpan[] = [];
-  const app = createApp(ctx, spans);
+  const metrics: OtlpMetricPoint[] = [];
+  const app = createApp(ctx, spans, metrics);
   const server = await listen(app, host, options.port ?? 0);
   // With a data folder, every change is saved shortly after the request that made it (and at stop).
   let saveTimer: NodeJS.Timeout | undefined;
@@ -122,6 +124,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: ctx.faults,
     requests,
     spans,
+    metrics,
+    records: ctx.records,
     store,
     rotateKey: async () => {
       await keys.rotate();

@@ -1,6 +1,7 @@
-// POST /api/v1/traces as Casdoor takes it: OTLP/HTTP protobuf only (415 otherwise). Spans are decoded
-// (a minimal protobuf reader for the trace messages) and kept, the most recent first to go, so the
-// demo and the tests can see what the server exported. GET lists them.
+// POST /api/v1/traces and /api/v1/metrics as Casdoor takes them: OTLP/HTTP protobuf only (415
+// otherwise). Spans (here) and metric points (otlp-metrics.ts) are decoded by a minimal protobuf
+// reader and kept, the oldest first to go, so the demo and the tests can see what the server
+// exported. GET lists the last 200.
 import { gunzipSync } from 'node:zlib';
 import type { Hono } from 'hono';
 import type { AppEnv } from './context.js';
@@ -20,10 +21,10 @@ export interface OtlpSpan {
   service: string;
 }
 
-type Field = { no: number; wire: number; value: bigint | Uint8Array };
+export type Field = { no: number; wire: number; value: bigint | Uint8Array };
 
 /** The fields of one protobuf message, in order. Throws on a malformed buffer. */
-function fields(buf: Uint8Array): Field[] {
+export function fields(buf: Uint8Array): Field[] {
   const out: Field[] = [];
   let i = 0;
   const varint = (): bigint => {
@@ -55,8 +56,8 @@ function fields(buf: Uint8Array): Field[] {
   return out;
 }
 
-const bytes = (f: Field | undefined): Uint8Array => (f?.value instanceof Uint8Array ? f.value : new Uint8Array());
-const text = (f: Field | undefined): string => Buffer.from(bytes(f)).toString('utf8');
+export const bytes = (f: Field | undefined): Uint8Array => (f?.value instanceof Uint8Array ? f.value : new Uint8Array());
+export const text = (f: Field | undefined): string => Buffer.from(bytes(f)).toString('utf8');
 const hex = (f: Field | undefined): string => Buffer.from(bytes(f)).toString('hex');
 const fixed64 = (f: Field | undefined): string => (f ? Buffer.from(bytes(f)).readBigUInt64LE().toString() : '0');
 
@@ -72,7 +73,7 @@ function anyValue(buf: Uint8Array): string | number | boolean {
   }
 }
 
-function attributes(list: Field[]): Record<string, string | number | boolean> {
+export function attributes(list: Field[]): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const kv of list) {
     const parts = fields(bytes(kv));
@@ -112,24 +113,24 @@ export function decodeTraces(body: Uint8Array): OtlpSpan[] {
   return spans;
 }
 
-/** Registers the OTLP trace endpoint; spans go into `sink`, at most `limit` kept. */
-export function registerOtlp(app: Hono<AppEnv>, sink: OtlpSpan[], limit = 5_000): void {
-  app.post('/api/v1/traces', async (c) => {
+/** Registers an OTLP endpoint (/api/v1/<signal>); what `decode` finds goes into `sink`, at most `limit` kept. */
+export function registerOtlp<T>(app: Hono<AppEnv>, signal: 'traces' | 'metrics', decode: (body: Uint8Array) => T[], sink: T[], limit = 5_000): void {
+  app.post(`/api/v1/${signal}`, async (c) => {
     if (!/^application\/x-protobuf\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
-      return c.json(fail('Unsupported Content-Type: OTLP traces are accepted as application/x-protobuf only'), 415);
+      return c.json(fail(`Unsupported Content-Type: OTLP ${signal} are accepted as application/x-protobuf only`), 415);
     }
-    let spans: OtlpSpan[];
+    let items: T[];
     try {
       let body = new Uint8Array(await c.req.arrayBuffer());
       if ((c.req.header('content-encoding') ?? '').toLowerCase() === 'gzip') body = gunzipSync(body);
-      spans = decodeTraces(body);
+      items = decode(body);
     } catch (err) {
       return c.json(fail(`Bad OTLP request: ${(err as Error).message}`), 400);
     }
-    sink.push(...spans);
+    sink.push(...items);
     if (sink.length > limit) sink.splice(0, sink.length - limit);
-    // ExportTraceServiceResponse with no partial_success: an empty message.
+    // Export<Signal>ServiceResponse with no partial_success: an empty message.
     return c.body(new Uint8Array(), 200, { 'Content-Type': 'application/x-protobuf' });
   });
-  app.get('/api/v1/traces', (c) => c.json({ status: 'ok', msg: '', data: sink.slice(-200) }));
+  app.get(`/api/v1/${signal}`, (c) => c.json({ status: 'ok', msg: '', data: sink.slice(-200) }));
 }

@@ -3,6 +3,8 @@ import type { TokenStore } from './token-store.js';
 // Public types of the Casdoor sandbox. Records are plain JSON objects shaped like
 // Casdoor's Go structs (see schema.ts), so they carry an index signature.
 import type { OtlpSpan } from './otlp.js';
+import type { OtlpMetricPoint } from './otlp-metrics.js';
+import type { SandboxRecord } from './records.js';
 
 export interface SandboxOptions {
   host?: string; // default '127.0.0.1' (never bind anything else by default)
@@ -22,6 +24,8 @@ export interface SandboxFaults {
   malformedJson: boolean;
   envelopeError: string | null;
   jwksDown: boolean;
+  /** Per API path (e.g. /api/add-record): a delay, then an HTTP status or an error envelope answered instead. */
+  paths: Record<string, { status?: number; delayMs?: number; envelopeError?: string }>;
 }
 
 export type SandboxAuthKind = 'basic' | 'bearer' | 'cookie' | 'query' | 'none';
@@ -175,6 +179,10 @@ export interface Sandbox {
   requests: SandboxRequestLog[];
   /** Spans received at POST /api/v1/traces (OTLP protobuf), decoded, oldest first. */
   spans: readonly OtlpSpan[];
+  /** Data points received at POST /api/v1/metrics (OTLP protobuf), decoded, oldest first. */
+  metrics: readonly OtlpMetricPoint[];
+  /** Records received at POST /api/add-record, oldest first. */
+  records: readonly SandboxRecord[];
   store: SandboxStore;
   rotateKey(): Promise<void>;
   issueToken(opts: IssueTokenOptions): Promise<string>;

@@ -7,7 +7,7 @@ import { call, rpc, startHarness, type Harness } from '../support/harness.js';
 
 type Json = Record<string, any>;
 const TIMEOUT_MS = 300;
-const NO_FAULTS: SandboxFaults = { down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false };
+const NO_FAULTS: SandboxFaults = { down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false, paths: {} };
 
 let h: Harness;
 let token: string;

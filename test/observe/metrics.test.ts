@@ -70,6 +70,36 @@ describe('Prometheus metrics', () => {
   });
 });
 
+describe('identity cache metrics', () => {
+  it('counts identity cache look-ups: the first sight of a credential is a miss, the next ones hits', async () => {
+    // A harness of its own: first sights of credentials spend the address's allowance.
+    const h = await startHarness({ MCP_METRICS_TOKEN: TOKEN });
+    try {
+      const read = async () => (await fetch(new URL('/metrics', h.server.origin), { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
+      const before = await read();
+      const count = (text: string, credential: string, result: string) => sample(text, 'casdoor_mcp_identity_cache_total', { credential, result }) ?? 0;
+      const user = await h.sandbox.issueToken({ kind: 'user', user: 'acme/alice', scope: 'read:application', audience: [h.url] });
+      const cookie = await h.sandbox.login('globex', 'carol', 'carol-pass');
+      expect((await h.post(rpc('ping'), { Authorization: `Bearer ${user}` })).status).toBe(200);
+      expect((await h.post(rpc('ping'), { Authorization: `Bearer ${user}` })).status).toBe(200);
+      expect((await h.post(rpc('ping'), { Cookie: `casdoor_session_id=${cookie}` })).status).toBe(200);
+      expect((await h.post(rpc('ping'), { Cookie: `casdoor_session_id=${cookie}` })).status).toBe(200);
+      // A token the verifier refuses is remembered as refused after its first sight.
+      expect((await h.post(rpc('ping'), { Authorization: 'Bearer not.a.jwt' })).status).toBe(401);
+      expect((await h.post(rpc('ping'), { Authorization: 'Bearer not.a.jwt' })).status).toBe(401);
+      const after = await read();
+      for (const credential of ['token', 'cookie']) {
+        expect(count(after, credential, 'hit') - count(before, credential, 'hit')).toBe(1);
+      }
+      expect(count(after, 'token', 'miss') - count(before, 'token', 'miss')).toBe(2);
+      expect(count(after, 'cookie', 'miss') - count(before, 'cookie', 'miss')).toBe(1);
+      expect(count(after, 'token', 'refused') - count(before, 'token', 'refused')).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('metrics off by default, or on a port of their own', () => {
   it('without MCP_METRICS_TOKEN or MCP_METRICS_PORT there is no /metrics', async () => {
     const h = await startHarness();

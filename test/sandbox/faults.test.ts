@@ -8,7 +8,7 @@ beforeAll(async () => {
   sb = await startSandbox();
 });
 afterEach(() => {
-  Object.assign(sb.faults, { down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false });
+  Object.assign(sb.faults, { down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false, paths: {} });
 });
 afterAll(async () => {
   await sb.stop();
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('faults', () => {
   it('are all off by default', () => {
-    expect(sb.faults).toEqual({ down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false });
+    expect(sb.faults).toEqual({ down: false, delayMs: 0, status5xx: null, malformedJson: false, envelopeError: null, jwksDown: false, paths: {} });
   });
 
   it('down drops the connection and recovers when cleared', async () => {

@@ -2,19 +2,17 @@
 // ApiFilter (+ FieldValidationFilter), then the controllers.
 import { Hono } from 'hono';
 import { registerAccounts } from './accounts.js';
-import { registerApplications } from './applications.js';
 import { registerCerts } from './certs.js';
 import { registerFamilies } from './families/index.js';
 import { registerAuthorize } from './authorize.js';
 import { autoSignin } from './auth.js';
-import { apiFilter } from './authz.js';
+import { apiFilter, declareUnserved } from './authz.js';
 import type { AppEnv, SandboxContext } from './context.js';
 import { fail } from './envelope.js';
 import { logAndFaults } from './faults.js';
 import { registerOAuth } from './oauth.js';
 import { registerOtlp, type OtlpSpan } from './otlp.js';
 import { registerDcr } from './register.js';
-import { registerUsers } from './users.js';
 import { registerWellKnown } from './wellknown.js';
 
 export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<AppEnv> {
@@ -30,12 +28,11 @@ export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = []): Hono<App
   });
   app.use('/api/*', autoSignin(ctx));
   app.use('/api/*', apiFilter(ctx));
+  declareUnserved(ctx.routes);
   registerOAuth(app, ctx);
   registerAuthorize(app, ctx);
   registerDcr(app, ctx);
   registerWellKnown(app, ctx);
-  registerApplications(app, ctx);
-  registerUsers(app, ctx);
   registerFamilies(app, ctx);
   registerCerts(app, ctx);
   registerAccounts(app, ctx);

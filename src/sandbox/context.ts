@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { KeyRing } from './keys.js';
+import type { RouteTable } from './routes.js';
 import type { SandboxFaults, SandboxRequestLog, SandboxStore, SessionRecord } from './types.js';
 import { isRecord, parseJson } from './util.js';
 
@@ -13,6 +14,8 @@ export interface SandboxContext {
   requestLogLimit: number;
   clock: () => number;
   origin: () => string;
+  /** The access each served route declares (filled as the routes are registered). */
+  routes: RouteTable;
 }
 
 export type AppEnv = {

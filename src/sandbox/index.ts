@@ -8,6 +8,7 @@ import type { OtlpSpan } from './otlp.js';
 import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
 import { KeyRing } from './keys.js';
+import { RouteTable } from './routes.js';
 import { loadSnapshot, removeSnapshot, restoreTables, saveSnapshot } from './persist.js';
 import { createStore, DEMO_APP, DEMO_ORG, DEMO_PASSWORDS, getApplication, getOrganization } from './store.js';
 import type { IssueTokenOptions, Sandbox, SandboxOptions, SandboxRequestLog, User } from './types.js';
@@ -45,7 +46,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   else if (options.demo) getOrganization(store, 'built-in')!.dcrPolicy = 'open';
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
-  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin };
+  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, clock, origin: () => origin, routes: new RouteTable() };
   const spans: OtlpSpan[] = [];
   const app = createApp(ctx, spans);
   const server = await listen(app, host, options.port ?? 0);

@@ -9,6 +9,7 @@ import { maskOrganization, maskUser } from './masking.js';
 import { ORGANIZATION, present, USER } from './schema.js';
 import { getApplication, getApplicationByUser, getOrganization } from './store.js';
 import { getId, isRecord, parseJson, rfc3339 } from './util.js';
+import { route } from './routes.js';
 
 export interface LoginForm {
   application: string;
@@ -101,8 +102,9 @@ async function getAccount(c: Ctx, ctx: SandboxContext): Promise<Response> {
 }
 
 export function registerAccounts(app: Hono<AppEnv>, ctx: SandboxContext): void {
-  app.post('/api/login', (c) => login(c, ctx));
-  app.post('/api/logout', (c) => logout(c, ctx));
-  app.get('/api/logout', (c) => logout(c, ctx));
-  app.get('/api/get-account', (c) => getAccount(c, ctx));
+  const anyone = { anyone: true } as const;
+  route(app, ctx.routes, 'POST', '/api/login', { shape: 'write', ...anyone }, (c) => login(c, ctx));
+  route(app, ctx.routes, 'POST', '/api/logout', { shape: 'write', ...anyone }, (c) => logout(c, ctx));
+  route(app, ctx.routes, 'GET', '/api/logout', { shape: 'one', ...anyone }, (c) => logout(c, ctx));
+  route(app, ctx.routes, 'GET', '/api/get-account', { shape: 'one', ...anyone }, (c) => getAccount(c, ctx));
 }

@@ -2,12 +2,11 @@
 // ApiFilter (+ FieldValidationFilter), then the controllers.
 import { Hono } from 'hono';
 import { registerAccounts } from './accounts.js';
-import { registerApplications } from './applications.js';
 import { registerCerts } from './certs.js';
 import { registerFamilies } from './families/index.js';
 import { registerAuthorize } from './authorize.js';
 import { autoSignin } from './auth.js';
-import { apiFilter } from './authz.js';
+import { apiFilter, declareUnserved } from './authz.js';
 import type { AppEnv, SandboxContext } from './context.js';
 import { fail } from './envelope.js';
 import { logAndFaults } from './faults.js';
@@ -16,7 +15,6 @@ import { decodeTraces, registerOtlp, type OtlpSpan } from './otlp.js';
 import { decodeMetrics, type OtlpMetricPoint } from './otlp-metrics.js';
 import { registerRecords } from './records.js';
 import { registerDcr } from './register.js';
-import { registerUsers } from './users.js';
 import { registerWellKnown } from './wellknown.js';
 
 export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = [], metrics: OtlpMetricPoint[] = []): Hono<AppEnv> {
@@ -33,12 +31,11 @@ export function createApp(ctx: SandboxContext, spans: OtlpSpan[] = [], metrics: 
   });
   app.use('/api/*', autoSignin(ctx));
   app.use('/api/*', apiFilter(ctx));
+  declareUnserved(ctx.routes);
   registerOAuth(app, ctx);
   registerAuthorize(app, ctx);
   registerDcr(app, ctx);
   registerWellKnown(app, ctx);
-  registerApplications(app, ctx);
-  registerUsers(app, ctx);
   registerFamilies(app, ctx);
   registerCerts(app, ctx);
   registerAccounts(app, ctx);

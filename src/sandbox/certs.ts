@@ -4,14 +4,15 @@
 import type { Hono } from 'hono';
 import type { AppEnv, SandboxContext } from './context.js';
 import { fail, ok } from './envelope.js';
+import { route } from './routes.js';
 
 export function registerCerts(app: Hono<AppEnv>, ctx: SandboxContext): void {
-  app.get('/api/get-certs', (c) => {
+  route(app, ctx.routes, 'GET', '/api/get-certs', { shape: 'list' }, (c) => {
     const owner = c.req.query('owner') ?? '';
     const rows = [...ctx.store.certs.values()].filter((cert) => cert.owner === owner || cert.owner === 'admin');
     return c.json(ok(rows.map((cert) => ({ ...cert }))));
   });
-  app.get('/api/get-cert', (c) => {
+  route(app, ctx.routes, 'GET', '/api/get-cert', { shape: 'one' }, (c) => {
     const cert = ctx.store.certs.get(c.req.query('id') ?? '');
     return cert ? c.json(ok({ ...cert })) : c.json(fail(`The cert: ${c.req.query('id') ?? ''} does not exist`));
   });

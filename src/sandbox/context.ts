@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { KeyRing } from './keys.js';
 import type { SandboxRecord } from './records.js';
+import type { RouteTable } from './routes.js';
 import type { SandboxFaults, SandboxRequestLog, SandboxStore, SessionRecord } from './types.js';
 import { isRecord, parseJson } from './util.js';
 
@@ -16,6 +17,8 @@ export interface SandboxContext {
   records: SandboxRecord[];
   clock: () => number;
   origin: () => string;
+  /** The access each served route declares (filled as the routes are registered). */
+  routes: RouteTable;
 }
 
 export type AppEnv = {

@@ -9,6 +9,7 @@ import type { OtlpMetricPoint } from './otlp-metrics.js';
 import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
 import { KeyRing } from './keys.js';
+import { RouteTable } from './routes.js';
 import { loadSnapshot, removeSnapshot, restoreTables, saveSnapshot } from './persist.js';
 import { createStore, DEMO_APP, DEMO_ORG, DEMO_PASSWORDS, getApplication, getOrganization } from './store.js';
 import type { IssueTokenOptions, Sandbox, SandboxOptions, SandboxRequestLog, User } from './types.js';
@@ -46,7 +47,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   else if (options.demo) getOrganization(store, 'built-in')!.dcrPolicy = 'open';
   const requests: SandboxRequestLog[] = [];
   let origin = options.origin ?? '';
-  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, records: [], clock, origin: () => origin };
+  const ctx: SandboxContext = { store, keys, faults: defaultFaults(), requests, requestLogLimit: options.requestLogLimit ?? Infinity, records: [], clock, origin: () => origin, routes: new RouteTable() };
   const spans: OtlpSpan[] = [];
   const metrics: OtlpMetricPoint[] = [];
   const app = createApp(ctx, spans, metrics);

@@ -222,6 +222,8 @@ async function introspect(c: Ctx, ctx: SandboxContext): Promise<Response> {
 }
 
 export function registerOAuth(app: Hono<AppEnv>, ctx: SandboxContext): void {
+  // `p, *, *, *, /api/login/oauth`: the token endpoints authenticate the client themselves.
+  ctx.routes.declare('*', '/api/login/oauth/*', { shape: 'write', anyone: true, dcr: true });
   app.post('/api/login/oauth/access_token', (c) => accessToken(c, ctx));
   app.post('/api/login/oauth/refresh_token', async (c) => {
     const client = validateClient(c, ctx, true);

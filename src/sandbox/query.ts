@@ -2,6 +2,7 @@
 // beego's paginator, whose page number is clamped to the last page.
 import type { Schema } from './schema.js';
 import { camelToSnake, columnKey } from './util.js';
+import type { Ctx } from './context.js';
 
 type Row = Record<string, unknown>;
 
@@ -86,4 +87,9 @@ export function paginate(s: Schema, rows: Row[], params: ListParams): ListResult
   const offset = (page - 1) * per;
   const rowsOut = limit > 0 ? sorted.slice(offset, offset + limit) : sorted.slice(offset);
   return { ok: true, rows: rowsOut, total };
+}
+
+export function listParams(c: Ctx): ListParams {
+  const q = (name: string): string => c.req.query(name) ?? '';
+  return { p: q('p'), pageSize: q('pageSize'), field: q('field'), value: q('value'), sortField: q('sortField'), sortOrder: q('sortOrder') };
 }

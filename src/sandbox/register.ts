@@ -58,6 +58,7 @@ function register(c: Ctx, ctx: SandboxContext): Response {
 }
 
 export function registerDcr(app: Hono<AppEnv>, ctx: SandboxContext): void {
+  ctx.routes.declare('*', '/api/oauth/register/*', { shape: 'write', anyone: true });
   app.post('/api/oauth/register', (c) => register(c, ctx));
   // RFC 7592 reads are not served by Casdoor 3.158 either (every answer refuses the token).
   app.get('/api/oauth/register/:clientId', (c) => c.json({ error: 'invalid_token', error_description: 'invalid registration access token' }, 401));

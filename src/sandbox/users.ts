@@ -1,12 +1,11 @@
-// User REST API: controllers/user.go + object/user.go.
+// Users: controllers/user.go + object/user.go, on the family declaration; get-user's lookups and
+// update-user's column rules are Casdoor's own, so those two handlers are written out.
 import { hashPassword } from './passwords.js';
-import type { Hono } from 'hono';
 import { currentUser, isAdmin, isAdminOrSelf, isGlobalAdmin } from './auth.js';
-import type { AppEnv, Ctx, SandboxContext } from './context.js';
-import { action, fail, ok, PLEASE_LOGIN, UNAUTHORIZED } from './envelope.js';
-import { listParams } from './applications.js';
+import type { Ctx, SandboxContext } from './context.js';
+import { action, fail, ok, PLEASE_LOGIN, UNAUTHORIZED, type Envelope } from './envelope.js';
+import type { Family, Table } from './family.js';
 import { maskUser } from './masking.js';
-import { isPaginated, newestFirst, paginate } from './query.js';
 import { PROVIDER_FIELDS, present, USER } from './schema.js';
 import { getOrganization } from './store.js';
 import type { User } from './types.js';
@@ -35,8 +34,9 @@ function masked(user: Rec, adminOrSelf: boolean): Rec {
 }
 
 // Lists carry the rows only: roles and permissions are not columns, so they read null.
-function listed(ctx: SandboxContext, user: Rec, caller: string): Rec {
-  const out = masked(user, false);
+// GetMaskedUsers masks lists as for a stranger (isAdminOrSelf = false).
+function listed(user: Rec): Rec {
+  const out = maskUser(user, false);
   out.roles = null;
   out.permissions = null;
   return out;
@@ -68,18 +68,6 @@ export function accountView(ctx: SandboxContext, stored: User, shown: Rec): Rec 
   out.address ??= [];
   out.properties ??= {};
   return out;
-}
-
-function getUsers(c: Ctx, ctx: SandboxContext): Response {
-  const owner = c.req.query('owner') ?? '';
-  const caller = c.get('caller');
-  const rows = [...ctx.store.users.values()].filter((u) => owner === '' || u.owner === owner) as Rec[];
-  const params = listParams(c);
-  // GetMaskedUsers masks lists as for a stranger (isAdminOrSelf = false).
-  if (!isPaginated(params)) return c.json(ok(newestFirst(rows).map((u) => listed(ctx, u, caller))));
-  const page = paginate(USER, rows, params);
-  if (!page.ok) return c.json(fail(page.error));
-  return c.json(ok(page.rows.map((u) => listed(ctx, u, caller)), page.total));
 }
 
 // CheckUserPermission(strict): self, global admins, apps and admins of the same organization.
@@ -165,25 +153,21 @@ function checkUpdateUser(ctx: SandboxContext, old: Rec, user: Rec): string | nul
   return null;
 }
 
-function addUser(c: Ctx, ctx: SandboxContext): Response {
-  const decoded = decodeBody(c, USER);
-  if (!decoded.ok) return c.json(fail(decoded.error));
-  const user = decoded.value;
-  const empty = present(USER, {});
-  const problem = checkUpdateUser(ctx, empty, user);
-  if (problem) return c.json(fail(problem));
+function prepareAdd(user: Rec, ctx: SandboxContext, c: Ctx): Envelope | undefined {
+  const problem = checkUpdateUser(ctx, present(USER, {}), user);
+  if (problem) return fail(problem);
   if (user.registerType === '') user.registerType = 'Add User';
   const me = currentUser(ctx, c.get('caller'));
   if (user.registerSource === '' && me) user.registerSource = getId(me.owner, me.name);
   if (user.id === '') user.id = uuid();
-  if (user.owner === '' || user.name === '') return c.json(action(false, 'the user\'s owner and name should not be empty'));
+  if (user.owner === '' || user.name === '') return action(false, 'the user\'s owner and name should not be empty');
   const org = getOrganization(ctx.store, String(user.owner));
-  if (!org) return c.json(action(false, `the organization: ${String(user.owner)} is not found`));
+  if (!org) return action(false, `the organization: ${String(user.owner)} is not found`);
   if (user.owner !== 'built-in' && ![...ctx.store.applications.values()].some((a) => a.organization === org.name || a.isShared)) {
-    return c.json(action(false, `The organization: ${org.owner} should have one application at least`));
+    return action(false, `The organization: ${org.owner} should have one application at least`);
   }
   if (org.name === 'built-in' && !org.hasPrivilegeConsent && user.name !== 'admin') {
-    return c.json(action(false, 'adding a new user to the \'built-in\' organization is currently disabled. Please note: all users in the \'built-in\' organization are global administrators in Casdoor. Refer to the docs: https://casdoor.org/docs/basic/core-concepts#how-does-casdoor-manage-itself. If you still wish to create a user for the \'built-in\' organization, go to the organization\'s settings page and enable the \'Has privilege consent\' option.'));
+    return action(false, 'adding a new user to the \'built-in\' organization is currently disabled. Please note: all users in the \'built-in\' organization are global administrators in Casdoor. Refer to the docs: https://casdoor.org/docs/basic/core-concepts#how-does-casdoor-manage-itself. If you still wish to create a user for the \'built-in\' organization, go to the organization\'s settings page and enable the \'Has privilege consent\' option.');
   }
   if (user.balanceCurrency === '') user.balanceCurrency = String(org.balanceCurrency || 'USD');
   if (user.avatar === '') user.avatar = org.defaultAvatar;
@@ -196,10 +180,7 @@ function addUser(c: Ctx, ctx: SandboxContext): Response {
   if (user.passwordSalt === '') user.passwordSalt = randomHex(10);
   if (user.ranking === 0) user.ranking = [...ctx.store.users.values()].filter((u) => u.owner === user.owner).length + 1;
   if (user.updatedTime === '') user.updatedTime = user.createdTime;
-  const key = getId(String(user.owner), String(user.name));
-  if (ctx.store.users.has(key)) return c.json(action(false, 'UNIQUE constraint failed: user.owner, user.name'));
-  ctx.store.users.set(key, user as User);
-  return c.json(action(true));
+  return undefined;
 }
 
 function updateUser(c: Ctx, ctx: SandboxContext): Response {
@@ -252,27 +233,28 @@ function updateUser(c: Ctx, ctx: SandboxContext): Response {
   return c.json(action(true));
 }
 
-function deleteUser(c: Ctx, ctx: SandboxContext): Response {
-  const decoded = decodeBody(c, USER);
-  if (!decoded.ok) return c.json(fail(decoded.error));
-  const user = decoded.value;
-  if (user.owner === 'built-in' && user.name === 'admin') return c.json(fail(UNAUTHORIZED));
-  const key = getId(String(user.owner), String(user.name));
+// Deleting a user ends its sessions and tokens; with soft deletion the row stays, marked deleted.
+function onDelete(user: Rec, ctx: SandboxContext): 'kept' | undefined {
   terminateUserAccess(ctx, String(user.owner), String(user.name));
-  const org = getOrganization(ctx.store, String(user.owner));
-  const stored = ctx.store.users.get(key);
-  if (org?.enableSoftDeletion && stored) {
-    stored.isDeleted = true;
-    stored.deletedTime = rfc3339(ctx.clock());
-    return c.json(action(true));
-  }
-  return c.json(action(ctx.store.users.delete(key)));
+  if (!getOrganization(ctx.store, String(user.owner))?.enableSoftDeletion) return undefined;
+  user.isDeleted = true;
+  user.deletedTime = rfc3339(ctx.clock());
+  return 'kept';
 }
 
-export function registerUsers(app: Hono<AppEnv>, ctx: SandboxContext): void {
-  app.get('/api/get-users', (c) => getUsers(c, ctx));
-  app.get('/api/get-user', (c) => getUser(c, ctx));
-  app.post('/api/add-user', (c) => addUser(c, ctx));
-  app.post('/api/update-user', (c) => updateUser(c, ctx));
-  app.post('/api/delete-user', (c) => deleteUser(c, ctx));
-}
+export const users: Family = {
+  singular: 'user',
+  plural: 'users',
+  table: 'user',
+  schema: USER,
+  rows: (store) => store.users as unknown as Table,
+  endpoints: ['list', 'get', 'add', 'update', 'delete'],
+  access: { get: { anyone: true }, update: { self: true } },
+  mask: (row) => listed(row),
+  prepareAdd,
+  duplicate: action(false, 'UNIQUE constraint failed: user.owner, user.name'),
+  undeletable: (row) => (row.owner === 'built-in' && row.name === 'admin' ? UNAUTHORIZED : undefined),
+  onDelete,
+  // get-user finds users by email, phone and uuid too; update-user writes only the listed columns (Cols).
+  override: { get: (c, ctx) => getUser(c, ctx), update: (c, ctx) => updateUser(c, ctx) },
+};

@@ -1,8 +1,10 @@
-// Every family served through the generic declaration (applications and users have their own modules).
+// Every family the sandbox serves, each declared once (family.ts).
 import type { Hono } from 'hono';
 import type { AppEnv, SandboxContext } from '../context.js';
 import { registerFamily, seedFamily, type Family } from '../family.js';
 import type { SandboxStore } from '../types.js';
+import { applications } from '../applications.js';
+import { users } from '../users.js';
 import { groups } from './groups.js';
 import { organizations } from './organizations.js';
 import { permissions } from './permissions.js';
@@ -10,7 +12,7 @@ import { providers } from './providers.js';
 import { roles } from './roles.js';
 import { tokens } from './tokens.js';
 
-export const FAMILIES: readonly Family[] = [organizations, roles, permissions, providers, tokens, groups];
+export const FAMILIES: readonly Family[] = [applications, users, organizations, roles, permissions, providers, tokens, groups];
 
 export function registerFamilies(app: Hono<AppEnv>, ctx: SandboxContext): void {
   for (const family of FAMILIES) registerFamily(app, ctx, family);

@@ -19,9 +19,10 @@ export const providers: Family = {
   schema: PROVIDER,
   rows: (store) => table(store, 'provider'),
   endpoints: ['list', 'get', 'add', 'update', 'delete'],
+  access: { get: { anyone: true } },
   listScope: 'owner-or-admin',
   globalName: true,
-  mask: (row, globalAdmin) => (globalAdmin ? row : maskProvider(row)),
+  mask: (row, view) => (view.globalAdmin ? row : maskProvider(row)),
   keepMasked: PROVIDER_MASKED,
   seeds: (created) => [
     { owner: 'admin', name: 'provider_captcha_default', createdTime: created(), displayName: 'Captcha Default', category: 'Captcha', type: 'Default' },

@@ -16,7 +16,8 @@ export const tokens: Family = {
   rows: (store) => store.tokens as unknown as Table,
   keyOf: (row) => String(row.accessTokenHash),
   endpoints: ['list', 'get', 'delete'],
-  organizationFilter: true,
+  ownerColumn: 'organization',
+  organizationFilter: { match: (row, organization) => row.organization === organization, paged: true },
   missing: (id) => `The token: ${id} does not exist`,
   deleteMatches: ['organization'],
 };

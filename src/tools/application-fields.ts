@@ -23,10 +23,10 @@ export const applicationName = z
 
 export const ApplicationFields = z
   .object({
-    name: applicationName.describe('The application name: the part after "admin/" in its id. Letters, digits, "-", "_" and "." are safe'),
-    displayName: z.string().max(200).describe('The name shown on the sign-in page'),
+    name: applicationName.describe('The part after "admin/" in its id. Letters, digits, "-", "_", "." are safe'),
+    displayName: z.string().max(200).describe('Shown on the sign-in page'),
     organization: applicationName.describe(
-      'The organization whose users sign in through it, e.g. "built-in" or "acme" (must exist). Only a global administrator may move an application to another organization',
+      'Whose users sign in through it, e.g. "built-in" (must exist). Only global admins may move it to another',
     ),
     category: z.string(),
     type: z.string(),
@@ -36,7 +36,7 @@ export const ApplicationFields = z
     favicon: z.string(),
     order: z.number().int(),
     homepageUrl: z.string(),
-    cert: z.string().describe('Name of the certificate that signs its tokens, e.g. "cert-built-in" (the default)'),
+    cert: z.string().describe('Certificate signing its tokens; default the organization\'s, else "cert-built-in"'),
     defaultGroup: z.string(),
     defaultTag: z.string(),
     headerHtml: z.string(),
@@ -57,7 +57,7 @@ export const ApplicationFields = z
     useEmailAsSamlNameId: z.boolean(),
     enableWebAuthn: z.boolean(),
     enableLinkWithEmail: z.boolean(),
-    isShared: z.boolean().describe('Share with every organization; only applications of "built-in" can be shared'),
+    isShared: z.boolean().describe('Shared with every organization; only for "built-in" applications'),
     orgChoiceMode: z.string(),
     samlReplyUrl: z.string(),
     providers: list(item),
@@ -65,7 +65,7 @@ export const ApplicationFields = z
     signupItems: list(item),
     signinItems: list(item),
     grantTypes: stringList.describe(
-      'OAuth grant types it may use. Interactive apps and agents: ["authorization_code","refresh_token"]; machine-to-machine: ["client_credentials"]. ' +
+      'OAuth grant types. Interactive apps and agents: ["authorization_code","refresh_token"]; machine-to-machine: ["client_credentials"]. ' +
         'Others: password, implicit, token, id_token, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange. Default ["authorization_code"]',
     ),
     tags: stringList,
@@ -75,35 +75,35 @@ export const ApplicationFields = z
     ipRestriction: z.string(),
     scopes: list(z.object({ name: z.string().min(1), displayName: z.string(), description: z.string(), tools: strings.nullable().optional() }).strict())
       .describe(
-        'OAuth scopes this application accepts in token requests, e.g. [{"name":"read:application","displayName":"Read applications","description":"..."}]; tools lists the MCP tools a scope grants. Replaces the whole list',
+        'OAuth scopes accepted in token requests, e.g. [{"name":"read:application","displayName":"Read applications","description":"..."}]; tools: the MCP tools a scope grants. Replaces the whole list',
       ),
     customScopes: list(z.object({ scope: z.string().min(1), displayName: z.string(), description: z.string() }).strict())
-      .describe('Scopes shown on the consent screen: [{"scope":"read:application","displayName":"...","description":"..."}]'),
+      .describe('Scopes on the consent screen: [{"scope":"read:application","displayName":"...","description":"..."}]'),
     clientId: z.string().describe('Leave out: Casdoor generates it. Must be unique'),
-    clientSecret: z.string().describe('Leave out to keep it (Casdoor generates one on creation). Never shown in change lists'),
+    clientSecret: z.string().describe('Leave out to keep it (generated on creation). Never shown in change lists'),
     clientCert: z.string(),
     redirectUris: stringList.describe(
-      'Redirect URIs allowed in the authorization-code flow, e.g. ["https://app.example.com/callback","http://127.0.0.1:6274/oauth/callback"]. Casdoor matches them as regular expressions, so escape dots for an exact match. Replaces the whole list',
+      'Allowed in the authorization-code flow, e.g. ["https://app.example.com/callback"]. Matched as regular expressions: escape dots for an exact match. Replaces the whole list',
     ),
     backchannelLogoutUri: z.string(),
     forcedRedirectOrigin: z.string(),
     tokenFormat: z
       .enum(['JWT', 'JWT-Empty', 'JWT-Custom', 'JWT-Standard'])
       .describe('Access token format: JWT (default) carries the whole user; JWT-Empty only ids; JWT-Standard OIDC claims; JWT-Custom the tokenFields'),
-    tokenSigningMethod: z.enum(['', 'RS256', 'RS512', 'ES256', 'ES384', 'ES512']).describe('Token signature algorithm; "" means the cert\'s'),
-    tokenFields: stringList.describe('User fields put in JWT-Custom tokens, e.g. ["name","email"]'),
+    tokenSigningMethod: z.enum(['', 'RS256', 'RS512', 'ES256', 'ES384', 'ES512']).describe('Token signature algorithm; "": the cert\'s'),
+    tokenFields: stringList.describe('User fields in JWT-Custom tokens, e.g. ["name","email"]'),
     tokenAttributes: list(item),
     // > 0 is checked by the tools on a changed value: an object as read may carry app-built-in's 0.
     expireInHours: z
       .number()
-      .describe('Access token lifetime in hours, > 0 (Casdoor\'s UI default 168 = 7 days); 1 is sensible for agents. 0 would make tokens expire at once, so it is refused'),
+      .describe('Access token lifetime in hours, > 0 (0 would expire tokens at once); default 168, 1 suits agents'),
     refreshExpireInHours: z.number().describe('Refresh token lifetime in hours, > 0 (default 168)'),
     cookieExpireInHours: z.number().int().nonnegative().describe('Sign-in session cookie lifetime in hours (default 720)'),
     signupUrl: z.string(),
     signinUrl: z.string(),
     forgetUrl: z.string(),
     affiliationUrl: z.string(),
-    ipWhitelist: z.string().describe('Comma-separated CIDRs allowed to sign in, e.g. "10.0.0.0/8,192.168.1.0/24"; "" allows all'),
+    ipWhitelist: z.string().describe('Comma-separated CIDRs that may sign in, e.g. "10.0.0.0/8,192.168.1.0/24"; "" allows all'),
     termsOfUse: z.string(),
     signupHtml: z.string(),
     signinHtml: z.string(),

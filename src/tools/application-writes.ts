@@ -3,7 +3,7 @@ import { CasdoorError } from '../casdoor/errors.js';
 import { defineTool, ToolError } from '../mcp/tool.js';
 import { ApplicationFields, applicationName, applicationProblem, containsMask, presentApplication, SECRET_FIELDS } from './application-fields.js';
 import { AppOut, applicationId, loadApplication, nameOf, shownWithoutSecrets } from './applications.js';
-import { APPLICATION_READ_ONLY, readOnlyInputs, withoutUnchanged } from './casdoor-shape.js';
+import { APPLICATION_READ_ONLY, admittingReadOnly, withoutUnchanged } from './casdoor-shape.js';
 import { undescribed } from './family-spec.js';
 import { Change, changesOf, confirmDeletion, confirmFields, DeleteOutput, dryRun, quoted } from './safety.js';
 
@@ -13,21 +13,16 @@ const updateApplication = defineTool({
   name: 'update_application',
   title: 'Change an application',
   description:
-    'Change some fields of a Casdoor application. Give the id ("admin/<name>") and, in application, ONLY the fields to change: the server ' +
-    'reads the application, applies them and writes just those columns, so every other field stays exactly as it is (also when another ' +
-    'agent changes other fields at the same time). Lists (grantTypes, redirectUris, scopes, ...) are replaced whole: read the application ' +
-    'first and send the full new list. Renaming works (give a new name). "***" is refused as a value. Returns each changed field with ' +
-    'its old and new value (secrets only as changed). dry_run: true returns the same without writing.',
+    'Change a Casdoor application: id and, in application, ONLY the fields to change. Only those columns are written, so every other ' +
+    'field (also one changed meanwhile by someone else) stays as it is. Lists are replaced whole: read first, send the full new list. ' +
+    'A new name renames; "***" is refused. Returns each change, old and new (secrets only as changed). dry_run previews.',
   input: z
     .object({
       id: applicationId,
-      application: undescribed(ApplicationFields)
-        .partial()
-        .extend(readOnlyInputs(APPLICATION_READ_ONLY))
-        .strict()
+      application: admittingReadOnly(undescribed(ApplicationFields).partial(), APPLICATION_READ_ONLY)
         .describe(
-          'Only the fields to change, e.g. {"redirectUris":["https://app.example.com/callback"]}. The whole object as read (Casdoor\'s shape) ' +
-            'is accepted too: unchanged fields and read-only keys (owner, createdTime, ...) as read are ignored',
+          'Only the fields to change, e.g. {"redirectUris":["https://app.example.com/callback"]}. The whole object as read is accepted ' +
+            'too: unchanged fields and read-only keys as read are ignored',
         ),
       dry_run: dryRun,
     })
@@ -88,9 +83,8 @@ const deleteApplication = defineTool({
   name: 'delete_application',
   title: 'Delete an application',
   description:
-    'Delete a Casdoor application by id ("admin/<name>"); app-built-in cannot be deleted. Needs confirmation: the server asks the user ' +
-    'when the client supports it; otherwise call with confirm: true and name (the part after "admin/"). Without confirmation nothing is ' +
-    'deleted and you get what would be deleted. dry_run: true only previews. Users signed in through it lose it at once.',
+    'Delete a Casdoor application by id; not app-built-in. Users signed in through it lose it at once. The user is asked to confirm ' +
+    'when the client can; else give confirm: true and name; without, a preview.',
   input: z
     .object({
       id: applicationId.optional(),
@@ -98,11 +92,11 @@ const deleteApplication = defineTool({
         .object({
           owner: z.literal('admin').optional(),
           name: applicationName,
-          organization: applicationName.optional().describe('When given, must be the application\'s organization'),
+          organization: applicationName.optional().describe('If given, must be the application\'s'),
         })
         .catchall(z.unknown())
         .optional()
-        .describe('Casdoor\'s shape instead of id: {"owner":"admin","name":"...","organization":"..."} (other keys of the object as read are ignored)'),
+        .describe('Casdoor\'s shape instead of id: {"owner":"admin","name":"...","organization":"..."}; other keys as read are ignored'),
       ...confirmFields,
     })
     .strict()

@@ -20,7 +20,10 @@ export const applicationId = z
   .string()
   .regex(/^admin\/[^/]+$/, 'application ids look like "admin/<name>" (the owner of every application is admin)')
   .refine((v) => applicationName.safeParse(v.slice('admin/'.length)).success, 'the name part has characters Casdoor forbids')
-  .describe('The application id, "admin/<name>" (always "admin/", whatever the organization), e.g. "admin/app-built-in". Use get_applications to find names.');
+  .describe('e.g. "admin/app-built-in": always "admin/<name>", whatever the organization');
+
+/** Casdoor's own MCP server sends owner; every application's is "admin". */
+const adminOwner = z.literal('admin').optional().describe('Always "admin" (as Casdoor\'s own MCP server sends it)');
 
 export const AppOut = z.object({ owner: z.string(), name: z.string(), organization: z.string() }).passthrough();
 export type AppOut = z.infer<typeof AppOut>;
@@ -46,14 +49,13 @@ const getApplications = defineTool({
   name: 'get_applications',
   title: 'List applications',
   description:
-    'List Casdoor applications, newest first, one page at a time, with the total count. Filter by organization (e.g. "built-in"). ' +
-    'Items are summaries (' + [...APPLICATION_IDENTITY, ...APPLICATION_SUMMARY].join(', ') + '); fields picks others, full: true gives whole items. ' +
-    'Secrets are masked unless you are a global administrator.',
+    'List Casdoor applications, newest first, paged, with the total. Summaries (' +
+    [...APPLICATION_IDENTITY, ...APPLICATION_SUMMARY].join(', ') + '); fields or full: true for more. Secrets masked unless you are a global admin.',
   input: z
     .object({
-      owner: z.literal('admin').optional().describe('Always "admin" in Casdoor; accepted for compatibility with Casdoor\'s own MCP server'),
-      organization: applicationName.optional().describe('Only applications of this organization (an organization admin always gets only their own)'),
-      ...pageArgs('Applications'),
+      owner: adminOwner,
+      organization: applicationName.optional().describe('Only this organization\'s, e.g. "built-in" (an organization admin gets only hers)'),
+      ...pageArgs(),
       ...viewArgs,
     })
     .strict(),
@@ -78,7 +80,7 @@ const getApplications = defineTool({
 const getApplication = defineTool({
   name: 'get_application',
   title: 'Get an application',
-  description: 'Get the full configuration of one Casdoor application by id ("admin/<name>"). Secrets are masked unless you are a global administrator.',
+  description: 'Get one Casdoor application by id, every field. Secrets masked unless you are a global admin.',
   input: z.object({ id: applicationId }).strict(),
   output: z.object({ application: AppOut }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -95,18 +97,15 @@ const addApplication = defineTool({
   name: 'add_application',
   title: 'Create an application',
   description:
-    'Create a Casdoor application. Give at least name and organization (an existing organization, e.g. "built-in"); unset fields get ' +
-    'the defaults of Casdoor\'s UI: expireInHours 168, refreshExpireInHours 168, cookieExpireInHours 720, grantTypes ["authorization_code"], ' +
-    'cert = the organization\'s (else "cert-built-in"), tokenFormat "JWT", no redirectUris. Set grantTypes and redirectUris for the OAuth flow ' +
-    'you need. Returns the created application with its clientId (its id is "admin/<name>"; secrets masked: get_application shows them to a ' +
-      'global administrator). dry_run: true returns what would be created.',
+    'Create a Casdoor application: name and organization (an existing one) plus any fields. Unset fields get Casdoor UI\'s defaults ' +
+    '(given with the fields; no redirectUris). Set grantTypes and redirectUris for your OAuth flow. Returns it with its clientId ' +
+    '(id "admin/<name>"; secrets masked). dry_run previews.',
   input: z
     .object({
       application: ApplicationFields.partial()
         .required({ name: true, organization: true })
-        .extend({ owner: z.literal('admin').optional().describe('Always "admin" in Casdoor; accepted for compatibility with Casdoor\'s own MCP server') })
-        .strict()
-        .describe('The application to create: name and organization, plus any fields to set'),
+        .extend({ owner: adminOwner })
+        .strict(),
       dry_run: dryRun,
     })
     .strict(),

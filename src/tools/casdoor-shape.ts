@@ -29,9 +29,23 @@ export const USER_READ_ONLY = `owner createdTime updatedTime deletedTime id exte
   .trim()
   .split(/\s+/);
 
-/** Schema entries admitting read-only keys (any value: whether it changed is decided against the object read). */
-export function readOnlyInputs(keys: readonly string[]): Record<string, z.ZodOptional<z.ZodUnknown>> {
-  return Object.fromEntries(keys.map((k) => [k, z.unknown().optional()]));
+/**
+ * `writable` that also admits the read-only `keys`, with any value (whether one changed is decided
+ * against the object read); any other key is refused as unknown, as by a strict object. In JSON
+ * Schema the read-only keys are one patternProperties entry, not a property each that says nothing.
+ */
+export function admittingReadOnly<T extends z.ZodObject>(writable: T, keys: readonly string[]) {
+  const known = new Set([...Object.keys(writable.shape), ...keys]);
+  return writable
+    .catchall(z.unknown())
+    .superRefine((value, ctx) => {
+      const unknown = Object.keys(value).filter((k) => !known.has(k));
+      if (unknown.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, input: value });
+    })
+    .meta({
+      additionalProperties: false,
+      patternProperties: { [`^(${keys.join('|')})$`]: { description: 'Read-only: accepted as read, refused if changed' } },
+    });
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -8,7 +8,6 @@ import { pageArgs, pageFields, pageInfo } from './paging.js';
 import { viewArgs, viewOf } from './views.js';
 
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
-const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The one organization a caller who is not a global administrator sees. */
 function ownOrganization(ctx: ToolContext): string | undefined {
@@ -37,7 +36,7 @@ export function listTool(spec: FamilySpec): AnyTool {
       : {
           [spec.listFilter]: applicationName
             .optional()
-            .describe('The organization, e.g. "acme" (an organization admin always gets her own)'),
+            .describe('Organization, e.g. "acme" (an organization admin gets only hers)'),
         };
   const scope =
     spec.listFilter === 'none'
@@ -47,10 +46,10 @@ export function listTool(spec: FamilySpec): AnyTool {
     name: `get_${spec.plural}`,
     title: `List ${spec.plural}`,
     description:
-      `List Casdoor ${spec.plural} (${spec.about}), newest first, paged, with the total. Items are summaries ` +
-      `(${['owner', 'name', ...spec.summary].join(', ')}); fields picks others, full: true gives whole items. ${scope}` +
+      `List Casdoor ${spec.plural} (${spec.about}), newest first, paged, with the total. Summaries ` +
+      `(${['owner', 'name', ...spec.summary].join(', ')}); fields or full: true for more. ${scope}` +
       (spec.secrets.length ? ' Secrets masked unless you are a global admin.' : ''),
-    input: z.object({ ...filter, ...pageArgs(cap(spec.plural)), ...viewArgs }).strict(),
+    input: z.object({ ...filter, ...pageArgs(), ...viewArgs }).strict(),
     output: z.object({ [spec.plural]: z.array(ObjectOut), ...pageFields }),
     annotations: READ,
     access: spec.access?.list ?? { action: 'read' },

@@ -58,7 +58,7 @@ export function idSchema(spec: FamilySpec): z.ZodType<string> {
     .string()
     .regex(spec.fixedOwner ? new RegExp(`^${spec.fixedOwner}/[^/]+$`) : /^[^/]+\/[^/]+$/, `${spec.noun} ids look like "${owner}<name>", e.g. "${spec.example}"`)
     .refine((v) => applicationName.safeParse(splitId(v).owner).success && name.safeParse(splitId(v).name).success, 'the id has characters Casdoor forbids')
-    .describe(`The id, e.g. "${spec.example}"`);
+    .describe(`e.g. "${spec.example}"`);
 }
 
 /** The organization an id names before anything is read, when the id alone says it. */

@@ -24,14 +24,14 @@ export function addTool(spec: FamilySpec & { fields: z.ZodObject }): AnyTool {
   const fields = spec.fields.partial().required({ name: true });
   const input = spec.fixedOwner
     ? fields
-    : fields.extend({ owner: applicationName.describe(`The organization the ${spec.noun} belongs to, e.g. "acme"`) }).strict();
+    : fields.extend({ owner: applicationName.describe('Its organization, e.g. "acme"') }).strict();
   return defineTool({
     name: `add_${spec.noun}`,
     title: `Create a ${spec.noun}`,
     description:
-      `Create a Casdoor ${spec.noun}: ${spec.fixedOwner ? 'name' : 'owner (an organization) and name'} plus any fields to set.` +
-      `${spec.writeNote ? ` ${spec.writeNote}` : ''} Returns it (secrets as "(set)"). dry_run: true previews.`,
-    input: z.object({ [spec.noun]: input.describe(`The ${spec.noun} to create`), dry_run: dryRun }).strict(),
+      `Create a Casdoor ${spec.noun}: ${spec.fixedOwner ? 'name' : 'owner (an organization) and name'} plus any fields.` +
+      `${spec.writeNote ? ` ${spec.writeNote}` : ''} Returns it (secrets as "(set)"). dry_run previews.`,
+    input: z.object({ [spec.noun]: input, dry_run: dryRun }).strict(),
     output: z.object({ [spec.noun]: ObjectOut, dryRun: z.boolean().optional() }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     access: spec.access?.add ?? { action: 'write' },
@@ -63,10 +63,10 @@ export function updateTool(spec: FamilySpec & { fields: z.ZodObject }): AnyTool 
     name: `update_${spec.noun}`,
     title: `Change a ${spec.noun}`,
     description:
-      `Change a Casdoor ${spec.noun}: the id and ONLY the fields to change (see add_${spec.noun}); the others keep their values. ` +
+      `Change a Casdoor ${spec.noun}: id and ONLY the fields to change (as in add_${spec.noun}); others keep their values. ` +
       'Lists are replaced whole; a new name renames; "***" is refused. Returns each change (secrets only as changed). dry_run previews.',
     input: z
-      .object({ id: idSchema(spec), [spec.noun]: undescribed(spec.fields).partial().describe('Only the fields to change'), dry_run: dryRun })
+      .object({ id: idSchema(spec), [spec.noun]: undescribed(spec.fields).partial(), dry_run: dryRun })
       .strict(),
     output: z.object({ id: z.string(), changes: z.array(Change), [spec.noun]: ObjectOut, dryRun: z.boolean().optional() }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -109,7 +109,7 @@ export function deleteTool(spec: FamilySpec, verb = 'Delete', consequence = 'Thi
     title: `${verb} a ${spec.noun}`,
     description:
       `${verb} a Casdoor ${spec.noun} by id. ${consequence} The user is asked to confirm when the client can; else give confirm: true ` +
-      'and name; without, you get a preview.',
+      'and name; without, a preview.',
     input: z.object({ id: idSchema(spec), ...confirmFields }).strict(),
     output: DeleteOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
-/** The paging arguments of every list tool; `noun` names what a page holds ("Users"). */
-export const pageArgs = (noun: string) => ({
-  page: z.number().int().min(1).max(100_000).default(1).describe('Page number, from 1'),
-  pageSize: z.number().int().min(1).max(100).default(20).describe(`${noun} per page (at most 100)`),
+/** The paging arguments of every list tool; their bounds and defaults say all, so no descriptions. */
+export const pageArgs = () => ({
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(100).default(20),
 });
 
 /** What every list tool returns beside its items. */

@@ -10,7 +10,7 @@ import { ToolError, type ToolContext } from '../mcp/tool.js';
 export const dryRun = z
   .boolean()
   .optional()
-  .describe('true: check the call and return what would change, writing nothing');
+  .describe('true: preview, write nothing');
 
 export const Change = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
 export type Change = z.infer<typeof Change>;
@@ -49,8 +49,8 @@ export const confirmFields = {
   confirm: z
     .boolean()
     .optional()
-    .describe('true, with name, confirms the deletion (a client that can ask its user still asks)'),
-  name: z.string().optional().describe('The part of the id after "/", repeated to confirm'),
+    .describe('true, with name: delete (a client that can ask its user still does)'),
+  name: z.string().optional().describe('The id\'s part after "/", repeated'),
   dry_run: dryRun,
 };
 

@@ -12,15 +12,15 @@ const text = z.string().max(1000);
 
 export const UserFields = z
   .object({
-    name: name.describe('The user name: the part after "<organization>/" in the id. Letters, digits and single "-", "_" or "." between them'),
-    displayName: z.string().min(1).max(100).describe('The name shown for the user (Casdoor requires one)'),
+    name: name.describe('The part after "<organization>/" in the id. Letters, digits and single "-", "_" or "." between them'),
+    displayName: z.string().min(1).max(100).describe('Shown name (Casdoor requires one)'),
     firstName: z.string().max(100),
     lastName: z.string().max(100),
-    avatar: z.string().max(500).describe('Avatar image URL'),
-    email: z.string().max(100).describe('Email address; unique within the organization'),
+    avatar: z.string().max(500).describe('Image URL'),
+    email: z.string().max(100).describe('Unique within the organization'),
     emailVerified: z.boolean(),
-    phone: z.string().max(100).describe('Phone number without the country code; unique within the organization'),
-    countryCode: z.string().max(6).describe('ISO country code of the phone number, e.g. "US"'),
+    phone: z.string().max(100).describe('Without the country code; unique within the organization'),
+    countryCode: z.string().max(6).describe('The phone\'s ISO country code, e.g. "US"'),
     region: z.string().max(100),
     location: z.string().max(100),
     address: z.array(z.string()).nullable(),
@@ -28,7 +28,7 @@ export const UserFields = z
     title: z.string().max(100),
     homepage: z.string().max(100),
     bio: z.string().max(100),
-    tag: z.string().max(100).describe('A free tag, e.g. "staff"'),
+    tag: z.string().max(100).describe('Free text, e.g. "staff"'),
     language: z.string().max(100),
     gender: z.string().max(100),
     birthday: z.string().max(100),
@@ -36,20 +36,20 @@ export const UserFields = z
     score: z.number().int(),
     karma: z.number().int(),
     ranking: z.number().int(),
-    type: z.string().max(100).describe('The user type, e.g. "normal-user"'),
-    isAdmin: z.boolean().describe('Administrator of their organization (of every organization for users of "built-in")'),
-    isForbidden: z.boolean().describe('true blocks sign-in and ends the user\'s sessions and tokens'),
-    signupApplication: name.or(z.literal('')).describe('The application the user signs in through by default, e.g. "app-built-in"'),
+    type: z.string().max(100).describe('e.g. "normal-user"'),
+    isAdmin: z.boolean().describe('Administrator of their organization (of all, for "built-in" users)'),
+    isForbidden: z.boolean().describe('true blocks sign-in and ends their sessions and tokens'),
+    signupApplication: name.or(z.literal('')).describe('Default sign-in application, e.g. "app-built-in"'),
     idCardType: z.string().max(100),
     idCard: z.string().max(100),
     realName: z.string().max(100),
     properties: z
       .record(z.string(), z.string())
       .nullable()
-      .describe('Custom string properties; replaces the whole map (credential-looking keys, which are never shown, are kept)'),
+      .describe('Custom strings; replaces the whole map (hidden credential-looking keys are kept)'),
     groups: z.array(z.string()).nullable().describe('Group ids "<organization>/<group>"; replaces the whole list'),
-    ipWhitelist: text.describe('Comma-separated CIDRs the user may sign in from; "" allows all'),
-    needUpdatePassword: z.boolean().describe('true makes the user change their password at next sign-in'),
+    ipWhitelist: text.describe('Comma-separated CIDRs it may sign in from; "" allows all'),
+    needUpdatePassword: z.boolean().describe('true: must change the password at next sign-in'),
   })
   .strict();
 
@@ -94,7 +94,7 @@ export const userId = z
   .string()
   .regex(/^[^/]+\/[^/]+$/, 'user ids look like "<organization>/<name>", e.g. "acme/alice"')
   .refine((v) => v.split('/').every((part) => name.safeParse(part).success), 'the id has characters Casdoor forbids')
-  .describe('The user id, "<organization>/<name>", e.g. "built-in/admin" or "acme/alice". Use get_users to find names.');
+  .describe('"<organization>/<name>", e.g. "acme/alice"; get_users finds names');
 
 export function splitUserId(id: string): { owner: string; name: string } {
   const [owner = '', userName = ''] = id.split('/');

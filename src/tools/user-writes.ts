@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CasdoorError } from '../casdoor/errors.js';
 import { defineTool, ToolError, type ToolContext } from '../mcp/tool.js';
 import { applicationName, containsMask } from './application-fields.js';
-import { readOnlyInputs, USER_READ_ONLY, withoutUnchanged } from './casdoor-shape.js';
+import { admittingReadOnly, USER_READ_ONLY, withoutUnchanged } from './casdoor-shape.js';
 import { undescribed } from './family-spec.js';
 import { Change, changesOf, confirmFields, confirmDeletion, DeleteOutput, dryRun, quoted } from './safety.js';
 import { columnOf, hiddenProperties, isBuiltInAdmin, presentUser, splitUserId, UserFields, userId, UserOut } from './user-fields.js';
@@ -19,20 +19,16 @@ const updateUser = defineTool({
   name: 'update_user',
   title: 'Change a user',
   description:
-    'Change some fields of a Casdoor user. Give the id ("<organization>/<name>") and, in user, ONLY the fields to change: the server reads ' +
-    'the user, applies them and has Casdoor write just those columns, so every other field stays as it is. Renaming works (give a new ' +
-    'name), except for built-in/admin. The organization cannot change, and passwords are not changed here. Returns each changed field ' +
-    'with its old and new value. dry_run: true returns the same without writing.',
+    'Change a Casdoor user: id and, in user, ONLY the fields to change. Only those columns are written; every other field stays as it ' +
+    'is. A new name renames (not built-in/admin). Neither the organization nor the password changes here. Returns each change, old and ' +
+    'new. dry_run previews.',
   input: z
     .object({
       id: userId,
-      user: undescribed(UserFields)
-        .partial()
-        .extend(readOnlyInputs(USER_READ_ONLY))
-        .strict()
+      user: admittingReadOnly(undescribed(UserFields).partial(), USER_READ_ONLY)
         .describe(
-          'Only the fields to change, e.g. {"displayName":"Alice A.","isForbidden":false}. The whole user as read (Casdoor\'s shape) is ' +
-            'accepted too: unchanged fields and read-only keys (owner, id, createdTime, ...) as read are ignored',
+          'Only the fields to change, e.g. {"isForbidden":true}. The whole user as read is accepted too: unchanged fields and read-only ' +
+            'keys as read are ignored',
         ),
       dry_run: dryRun,
     })
@@ -87,9 +83,8 @@ const deleteUser = defineTool({
   name: 'delete_user',
   title: 'Delete a user',
   description:
-    'Delete a Casdoor user by id ("<organization>/<name>"); built-in/admin and your own user cannot be deleted. Needs confirmation: the ' +
-    'server asks the user when the client supports it; otherwise call with confirm: true and name (the part after the "/"). Without ' +
-    'confirmation nothing is deleted and you get what would be deleted. dry_run: true only previews. Their sessions and tokens end.',
+    'Delete a Casdoor user by id; not built-in/admin, not yourself. Their sessions and tokens end. The user is asked to confirm when ' +
+    'the client can; else give confirm: true and name; without, a preview.',
   input: z
     .object({
       id: userId.optional(),
@@ -97,7 +92,7 @@ const deleteUser = defineTool({
         .object({ owner: applicationName, name: applicationName })
         .catchall(z.unknown())
         .optional()
-        .describe('Casdoor\'s shape instead of id: {"owner":"acme","name":"alice"} (other keys of the user as read are ignored)'),
+        .describe('Casdoor\'s shape instead of id: {"owner":"acme","name":"alice"}; other keys as read are ignored'),
       ...confirmFields,
     })
     .strict()

@@ -33,13 +33,12 @@ const getUsers = defineTool({
   name: 'get_users',
   title: 'List users',
   description:
-    'List the users of one organization (owner, e.g. "acme"), newest first, one page at a time, with the total count. Each user is a ' +
-    'summary (id, names, email, phone, type, admin and forbidden flags); fields picks others, full: true or get_user gives the whole profile. A global administrator may ' +
-    'leave owner out to list every organization; an organization admin always gets only their own.',
+    'List the users of one organization (owner), newest first, paged, with the total. Summaries (owner, name, ' + USER_SUMMARY.join(', ') +
+    '); fields or full: true for more. Global admins may leave owner out to list all; an organization admin gets only hers.',
   input: z
     .object({
-      owner: applicationName.optional().describe('The organization whose users to list, e.g. "built-in" or "acme"'),
-      ...pageArgs('Users'),
+      owner: applicationName.optional().describe('Organization, e.g. "acme"'),
+      ...pageArgs(),
       ...viewArgs,
     })
     .strict(),
@@ -73,15 +72,14 @@ const getUser = defineTool({
   name: 'get_user',
   title: 'Get a user',
   description:
-    'Get one Casdoor user\'s profile: by id ("<organization>/<name>"), or by owner (the organization) with email or phone. Passwords, ' +
-    'password salts, access keys, TOTP secrets, recovery codes and other credentials are never returned. A user who administers ' +
-    'nothing may read only themselves.',
+    'Get one Casdoor user: by id, or by owner with email or phone. Credentials (passwords, salts, access keys, TOTP secrets, recovery ' +
+    'codes, ...) are never returned. A user who administers nothing may read only themselves.',
   input: z
     .object({
       id: userId.optional(),
       owner: applicationName.optional().describe('The organization, with email or phone'),
-      email: z.string().min(3).max(100).optional().describe('Look the user up by email (needs owner)'),
-      phone: z.string().min(1).max(100).optional().describe('Look the user up by phone (needs owner)'),
+      email: z.string().min(3).max(100).optional().describe('Look up by email (with owner)'),
+      phone: z.string().min(1).max(100).optional().describe('Look up by phone (with owner)'),
     })
     .strict()
     .refine((a) => (a.id !== undefined) !== (a.owner !== undefined), { message: 'give either id, or owner with email or phone' })
@@ -112,20 +110,18 @@ const addUser = defineTool({
   name: 'add_user',
   title: 'Create a user',
   description:
-    'Create a Casdoor user. Give owner (an existing organization, e.g. "acme") and name; displayName defaults to the name. A password ' +
-    'is stored the way the organization hashes passwords. Casdoor refuses users in "built-in" (every one is a global administrator) ' +
-    'unless that organization allows it. Returns the created user (id "<owner>/<name>") without any credential. dry_run: true returns ' +
-    'what would be created.',
+    'Create a Casdoor user: owner (an existing organization) and name plus any fields; displayName defaults to the name. Casdoor ' +
+    'refuses users in "built-in" (all global admins) unless it allows them. Returns the user (id "<owner>/<name>") without credentials. ' +
+    'dry_run previews.',
   input: z
     .object({
       user: UserFields.partial()
         .extend({
-          owner: applicationName.describe('The organization the user belongs to, e.g. "acme"'),
+          owner: applicationName.describe('Its organization, e.g. "acme"'),
           name: UserFields.shape.name,
-          password: z.string().min(1).max(100).optional().describe('The initial password (never shown again)'),
+          password: z.string().min(1).max(100).optional().describe('Initial password, hashed as the organization does; never shown'),
         })
-        .strict()
-        .describe('The user to create: owner and name, plus any fields to set'),
+        .strict(),
       dry_run: dryRun,
     })
     .strict(),

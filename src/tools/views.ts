@@ -11,7 +11,7 @@ export const viewArgs = {
     .min(1)
     .max(60)
     .optional()
-    .describe('Return these fields (plus owner, name) instead of the summary'),
+    .describe('Fields instead of the summary (plus owner, name)'),
   full: z.boolean().optional().describe('true: whole items (large)'),
 };
 

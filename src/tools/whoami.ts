@@ -20,9 +20,8 @@ export const whoami = defineTool({
   name: 'whoami',
   title: 'Who am I',
   description:
-    'Who you are to this server and what you may do: your principal, how you authenticated (token or cookie), the organizations you ' +
-    'may act on, your granted scopes, and for every tool whether you may call it and, if not, the scope or rule that is missing. ' +
-    'Needs no scope. Call it first when a tool is missing or refused.',
+    'Who you are here and what you may do: principal, how you authenticated, the organizations you may act on, granted scopes, and ' +
+    'per tool whether you may call it, else the missing scope or rule. Needs no scope; call it when a tool is missing or refused.',
   input: z.object({}).strict(),
   output: z.object({
     principal: z.object({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/harness.js';
+import { rpc, startHarness, type Harness } from '../support/harness.js';
 import { bearer, mcpClient, structured, type Json } from '../tools/helpers.js';
 
 /** Results sized for an agent: a default page of 20 applications stays small; full and fields still work. */
@@ -13,6 +13,16 @@ describe('list results sized for an agent', () => {
     }
   });
   afterAll(() => h.close());
+
+  // Issue 14 asks for at most 64 KB with every tool. Measured: 82,161 bytes before the schemas were
+  // trimmed, 75,849 after; even with no schema description at all it would be about 65 KB, so the
+  // rest needs a structural change (docs/tools.md, "Sizes"). This guard keeps what was won.
+  const TOOLS_LIST_BUDGET = 76_000;
+  it(`tools/list with every tool (anonymous) is at most ${TOOLS_LIST_BUDGET} bytes of JSON-RPC result`, async () => {
+    const body = (await (await h.post(rpc('tools/list'))).json()) as { result: { tools: Json[] } };
+    expect(body.result.tools.length).toBe(39);
+    expect(Buffer.byteLength(JSON.stringify(body.result))).toBeLessThanOrEqual(TOOLS_LIST_BUDGET);
+  });
 
   it('get_applications for 20 applications is at most 8 KB by default, text and structured content together', async () => {
     const c = await mcpClient(h, bearer(await h.token('read:application')));

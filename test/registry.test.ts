@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import scopesJson from '../scopes.json' with { type: 'json' };
 import { createScopeRegistry, unscopedTools } from '../src/auth/scopes.js';
 import { createToolRegistry } from '../src/mcp/registry.js';
+import { createOperatorPolicy } from '../src/ops/operator-policy.js';
 import { TOOLS } from '../src/tools/index.js';
 
 const names = TOOLS.map((t) => t.name);
@@ -69,6 +70,20 @@ describe('scopes.json and the tool registry', () => {
       // Every write tool can preview its change.
       if (!t.annotations.readOnlyHint) expect(Object.keys(t.inputSchema.properties as object)).toContain('dry_run');
     }
+  });
+
+  it('an update tool lists its own fields where its add tool is not listed, and points to them where it is', () => {
+    const fieldsOf = (r: typeof registry, tool: string) =>
+      (r.visibleTo({ kind: 'anonymous' } as never).find((t) => t.name === tool)!.inputSchema.properties as Record<string, { properties?: object }>);
+    expect(fieldsOf(registry, 'update_application').application!.properties).toBeUndefined();
+    expect(fieldsOf(registry, 'update_role').role!.properties).toBeUndefined();
+    const operator = createOperatorPolicy({ readOnly: false, tools: ['update_application', 'update_role', 'add_role'], allowedOrganizations: undefined }, names);
+    const narrowed = createToolRegistry(TOOLS, scopes, operator);
+    expect(Object.keys(fieldsOf(narrowed, 'update_application').application!.properties!)).toContain('redirectUris');
+    expect(fieldsOf(narrowed, 'update_role').role!.properties).toBeUndefined();
+    // A token's list is filtered by scope first; write:application grants add_application beside update_application.
+    const token = { kind: 'token', scopes: new Set(['write:application']) } as never;
+    expect((registry.visibleTo(token).find((t) => t.name === 'update_application')!.inputSchema.properties as Record<string, { properties?: object }>).application!.properties).toBeUndefined();
   });
 
   it('whoami is visible to every authenticated caller, even a token with no scope', () => {

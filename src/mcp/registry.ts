@@ -53,13 +53,27 @@ function saysSomething(node: unknown): unknown {
   return out;
 }
 
+/** The listed tool with `argument` shown as a pointer to `tool`'s fields of the same name. */
+function pointing(t: ListedTool, to: { argument: string; tool: string; except?: readonly string[] }): ListedTool {
+  const properties = t.inputSchema.properties as Record<string, { description?: string }>;
+  const said = properties[to.argument]?.description;
+  const pointer = {
+    type: 'object',
+    description:
+      `Any of ${to.tool}'s ${to.argument} fields${to.except?.length ? ` except ${to.except.join(', ')}` : ''}, same names and types` +
+      (said ? `. ${said}` : ''),
+  };
+  return { ...t, inputSchema: { ...t.inputSchema, properties: { ...properties, [to.argument]: pointer } } };
+}
+
 const isEmptySchema = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
 
 export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegistry, operator: OperatorPolicy = OPEN_POLICY): ToolRegistry {
   // Tools run with their context narrowed to the operator's organizations.
   const byName = new Map(tools.map((t) => [t.name, operator.wrap(t)]));
   if (byName.size !== tools.length) throw new Error('two tools share a name');
-  const listed = tools.filter((t) => !operator.disabledReason(t)).map<ListedTool>((t) => {
+  const shown = tools.filter((t) => !operator.disabledReason(t));
+  const full = shown.map<ListedTool>((t) => {
     const scope = scopes.requiredScope(t.name);
     return {
       name: t.name,
@@ -71,6 +85,18 @@ export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegis
       _meta: { requiredScopes: scope ? [scope] : [] },
     };
   });
+  const compact = new Map(
+    shown.flatMap((t, i) => (t.listFieldsAs ? [[t.name, { tool: pointing(full[i]!, t.listFieldsAs), partner: t.listFieldsAs.tool }] as const] : [])),
+  );
+  // A tool that points to another's fields is shown so only where that other tool is listed too.
+  const withPointers = (list: readonly ListedTool[]): readonly ListedTool[] => {
+    const names = new Set(list.map((t) => t.name));
+    return list.map((t) => {
+      const short = compact.get(t.name);
+      return short && names.has(short.partner) ? short.tool : t;
+    });
+  };
+  const listed = withPointers(full);
   // tools/list output per distinct scope set, computed once: a handful of sets exist in practice.
   const byScopeSet = new Map<string, readonly ListedTool[]>();
   const MAX_CACHED_SETS = 256;
@@ -83,7 +109,7 @@ export function createToolRegistry(tools: readonly AnyTool[], scopes: ScopeRegis
       const key = [...caller.scopes].sort().join(' ');
       let hit = byScopeSet.get(key);
       if (!hit) {
-        hit = listed.filter((t) => t._meta.requiredScopes.every((s) => caller.scopes.has(s)));
+        hit = withPointers(full.filter((t) => t._meta.requiredScopes.every((s) => caller.scopes.has(s))));
         if (byScopeSet.size >= MAX_CACHED_SETS) byScopeSet.clear();
         byScopeSet.set(key, hit);
       }

@@ -59,6 +59,12 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   output: O;
   annotations: ToolAnnotations;
   access: ToolAccess;
+  /**
+   * tools/list only: when `tool` is listed beside this one, `argument` is shown as a plain object that
+   * points to that tool's `argument` fields instead of repeating them (an update tool's field list is
+   * its add tool's; repeated, they took 12 KB of tools/list). What calls accept is still `input`.
+   */
+  listFieldsAs?: { argument: string; tool: string; except?: readonly string[] };
   /** The organization the arguments name, when known before the call (checked by the gate). */
   targetOrganization?(args: z.infer<I>): string | undefined;
   run(args: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;

@@ -30,6 +30,7 @@ const updateApplication = defineTool({
   output: z.object({ id: z.string(), changes: z.array(Change), application: AppOut, dryRun: z.boolean().optional() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   access: { action: 'write' },
+  listFieldsAs: { argument: 'application', tool: 'add_application', except: ['owner'] },
   async run({ id, application: sent, dry_run }, ctx) {
     const current = await loadApplication(ctx, id);
     ctx.checkOrganization(current.organization);

@@ -71,6 +71,7 @@ export function updateTool(spec: FamilySpec & { fields: z.ZodObject }): AnyTool 
     output: z.object({ id: z.string(), changes: z.array(Change), [spec.noun]: ObjectOut, dryRun: z.boolean().optional() }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     access: { action: 'write' },
+    listFieldsAs: { argument: spec.noun, tool: `add_${spec.noun}`, except: spec.fixedOwner ? [] : ['owner'] },
     targetOrganization: (args: { id: string }) => targetOf(spec, args.id),
     async run(args: Record<string, any>, ctx: ToolContext) {
       const { id } = args;

@@ -36,6 +36,7 @@ const updateUser = defineTool({
   output: z.object({ id: z.string(), changes: z.array(Change), user: UserOut, dryRun: z.boolean().optional() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   access: { action: 'write' },
+  listFieldsAs: { argument: 'user', tool: 'add_user', except: ['owner', 'password'] },
   targetOrganization: (args) => splitUserId(args.id).owner,
   async run({ id, user: sent, dry_run }, ctx) {
     const given = splitUserId(id);

@@ -80,7 +80,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
     { capabilities: { tools: { listChanged: false }, prompts: {}, resources: {}, completions: {} }, instructions: INSTRUCTIONS },
   );
   // Tool arguments (organization names, object ids), for the caller as tools/call would see them.
-  server.setRequestHandler(CompleteRequest, (req, extra) => complete(req, callerOf(extra), deps.registry, deps.casdoor));
+  server.setRequestHandler(CompleteRequest, (req, extra) => complete(req, callerOf(extra), deps.registry, deps.casdoor, deps.prompts));
   server.setRequestHandler(ListPromptsRequestSchema, (_req, extra) => ({ prompts: [...deps.prompts.visibleTo(callerOf(extra))] }));
   server.setRequestHandler(GetPromptRequestSchema, (req, extra) => {
     const prompt = deps.prompts.find(req.params.name, callerOf(extra));

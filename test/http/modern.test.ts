@@ -37,7 +37,7 @@ describe('MCP 2026-07-28 on the wire', () => {
         _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'casdoor-mcp' } },
       });
       expect(Number.isInteger(body.result.ttlMs) && body.result.ttlMs >= 0).toBe(true);
-      expect(body.result.capabilities).toEqual({ tools: {}, prompts: {}, resources: {} });
+      expect(body.result.capabilities).toEqual({ tools: {}, prompts: {}, resources: {}, completions: {} });
     });
   }
 

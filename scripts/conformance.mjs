@@ -32,9 +32,8 @@ const MUST_PASS = {
 };
 // Anonymous runs only: the probe calls the first listed tool, and every tools/call needs credentials.
 const ANONYMOUS_EXTRA = ['http-header-validation:sep-2243-server-accepts-whitespace-header-value'];
-// Expected in one era only: completion/complete (tool-argument completions) is served in the 2025
-// era; the 2026-07-28 edge does not route it yet, so the fixture scenario fails there alone.
-const ERA_EXTRA = { '2025-11-25': [], '2026-07-28': ['completion-complete'] };
+// Expected in one era only (none today: completion/complete is served in both eras).
+const ERA_EXTRA = { '2025-11-25': [], '2026-07-28': [] };
 const SUITE_TIMEOUT_MS = 600_000;
 
 requireBuild('conformance');

@@ -38,6 +38,7 @@ import { createClientCapabilityStore } from './mcp/client-capabilities.js';
 import { createSharedCapabilityStore } from './store/capabilities.js';
 import { createElicitationRouter } from './store/elicitation-router.js';
 import { createSharedRateLimiter } from './store/rate-limit.js';
+import { createLocalUsedStates, createSharedUsedStates } from './store/used-states.js';
 import type { RedisStore } from './store/redis.js';
 import { TOOLS } from './tools/index.js';
 
@@ -155,11 +156,13 @@ export async function createCore(config: Config, logger: Logger, extraProbes: re
     : undefined;
   // Confirmations of the 2026 era are sealed with a key every instance of a deployment derives alike.
   const requestState = createRequestStateSealer(casdoor.clientSecret);
+  // Each sealed state is good for one retry, across instances when they share Redis.
+  const usedRequestStates = shared ? createSharedUsedStates(shared, createLocalUsedStates()) : createLocalUsedStates();
   // Client ids no application may be given through this server: accepted audiences and trusted clients.
   const reservedClientIds = new Set([casdoor.clientId, ...config.allowedAudiences, ...config.identity.trustedClients]);
   const prompts = createPromptCatalog(registry);
   const resources = createResourceCatalog(scopes, registry);
-  const mcp = createMcpServer({ registry, prompts, resources, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState, reservedClientIds });
+  const mcp = createMcpServer({ registry, prompts, resources, casdoor: instrumentAdapter(observed), logger, version: packageVersion(), requestState, usedRequestStates, reservedClientIds });
   // Protocol-level faults (a message the SDK could not handle, a reply deadline passed) are bugs to see.
   mcp.onerror = (err) => logger.error({ reason: err.message }, 'MCP protocol error');
   // The raw adapter: a record is not a call of the request it describes (no span, no audit counts).

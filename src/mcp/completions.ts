@@ -6,14 +6,17 @@ import { checkOrganization } from '../auth/policy.js';
 import type { CasdoorAdapter } from '../casdoor/adapter.js';
 import type { CasdoorFamily } from '../casdoor/types.js';
 import { toolsetOf } from '../ops/operator-policy.js';
+import type { PromptCatalog } from './prompts.js';
 import type { ToolRegistry } from './registry.js';
 
 /**
- * completion/complete for tool arguments: `ref: {type: "ref/tool", name}` (an extension; MCP defines
- * only prompt and resource references, which this server has none of). Organization arguments get
- * organization names, `id` arguments object ids of the tool's family. What is offered passes the
- * same decision as tools/call of that tool (auth/gate.ts decide, then the organization rule per
- * candidate), and someone who administers nothing is offered only their own organization and user.
+ * completion/complete, in both eras, for tool arguments (`ref: {type: "ref/tool", name}`, an
+ * extension: MCP defines only prompt and resource references) and for prompt arguments
+ * (`ref/prompt`: each argument completes as the tool argument it stands for, and only for a caller
+ * offered the prompt). Organization arguments get organization names, `id` arguments object ids of
+ * the tool's family. What is offered passes the same decision as tools/call of that tool
+ * (auth/gate.ts decide, then the organization rule per candidate), and someone who administers
+ * nothing is offered only their own organization and user.
  */
 export const CompleteRequest = z.object({
   method: z.literal('completion/complete'),
@@ -37,10 +40,18 @@ const FAMILY_OF: Record<string, CasdoorFamily | 'application' | 'user'> = {
   providers: 'provider', tokens: 'token', groups: 'group',
 };
 
-export async function complete(req: CompleteRequest, caller: Caller, registry: ToolRegistry, casdoor: CasdoorAdapter) {
+export async function complete(req: CompleteRequest, caller: Caller, registry: ToolRegistry, casdoor: CasdoorAdapter, prompts?: PromptCatalog) {
   const empty = { completion: { values: [] as string[], total: 0, hasMore: false } };
-  const { ref, argument } = req.params;
-  const tool = ref.type === 'ref/tool' && ref.name ? registry.get(ref.name) : undefined;
+  const { ref } = req.params;
+  let argument = req.params.argument;
+  let tool = ref.type === 'ref/tool' && ref.name ? registry.get(ref.name) : undefined;
+  if (ref.type === 'ref/prompt' && ref.name && prompts) {
+    const as = prompts.find(ref.name, caller)?.arguments.find((a) => a.name === argument.name)?.completeAs;
+    if (as) {
+      tool = registry.get(as.tool);
+      argument = { name: as.argument, value: argument.value };
+    }
+  }
   if (!tool || caller.kind === 'anonymous') return empty;
   // The tool-level decision tools/call would get: scope, operator narrowing, admin rights.
   if (!decide(caller, tool.name, registry).allowed) return empty;

@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthenticatedCaller } from '../auth/caller.js';
 import type { ElicitationOutcome, ElicitationSchema } from './tool.js';
 
@@ -9,6 +9,7 @@ import type { ElicitationOutcome, ElicitationSchema } from './tool.js';
  * answer in inputResponses and the requestState unchanged. Nothing is kept on the server: the state
  * is sealed with an HMAC under a server key, bound to the caller's verified identity, the tool and
  * its arguments, and the question, and it expires. Any instance sharing the key can finish it.
+ * Each state is unique (a nonce) and good for one retry: the edge records its use (src/store/used-states.ts).
  */
 
 /** How long a question stays answerable. */
@@ -40,8 +41,16 @@ export interface RequestStateSealer {
    * state that fails its integrity check to be rejected, not silently ignored.
    */
   verifies(state: string, call: { tool: string; args: unknown; caller: AuthenticatedCaller }): boolean;
+  /** As verifies, with what names the state for its single use: an id unique to it and its expiry. */
+  open(state: string, call: { tool: string; args: unknown; caller: AuthenticatedCaller }): SealedState | undefined;
   /** The ctx.elicit of one 2026 tools/call. */
   elicitor(call: { tool: string; args: unknown; caller: AuthenticatedCaller; roundTrip: RoundTrip }): (message: string, schema: ElicitationSchema) => Promise<ElicitationOutcome>;
+}
+
+/** A verified state: `id` is unique to it (its MAC), `expiresAt` when it stops being answerable. */
+export interface SealedState {
+  id: string;
+  expiresAt: number;
 }
 
 const b64 = (b: Buffer): string => b.toString('base64url');
@@ -71,31 +80,35 @@ export function createRequestStateSealer(secret: string, now: () => number = Dat
   const mac = (payload: string): Buffer => createHmac('sha256', key).update(payload).digest();
 
   function seal(binding: Record<string, string>): string {
-    const payload = b64(Buffer.from(JSON.stringify({ ...binding, exp: now() + REQUEST_STATE_TTL_MS })));
+    // The nonce makes two states of the same question distinct, so using one never spends the other.
+    const payload = b64(Buffer.from(JSON.stringify({ ...binding, n: b64(randomBytes(12)), exp: now() + REQUEST_STATE_TTL_MS })));
     return `${payload}.${b64(mac(payload))}`;
   }
 
-  /** True when `state` is ours, unexpired and sealed for exactly this binding. */
-  function opens(state: string, binding: Record<string, string>): boolean {
+  /** The state when it is ours, unexpired and sealed for exactly this binding. */
+  function opened(state: string, binding: Record<string, string>): SealedState | undefined {
     const [payload, tag, extra] = state.split('.');
-    if (!payload || !tag || extra !== undefined || state.length > 2048) return false;
+    if (!payload || !tag || extra !== undefined || state.length > 2048) return undefined;
     const expected = mac(payload);
     const given = Buffer.from(tag, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     } catch {
-      return false;
+      return undefined;
     }
-    if (typeof body.exp !== 'number' || body.exp <= now()) return false;
-    return Object.entries(binding).every(([k, v]) => body[k] === v);
+    if (typeof body.exp !== 'number' || body.exp <= now()) return undefined;
+    if (!Object.entries(binding).every(([k, v]) => body[k] === v)) return undefined;
+    return { id: b64(expected), expiresAt: body.exp };
   }
+  const opens = (state: string, binding: Record<string, string>): boolean => opened(state, binding) !== undefined;
 
   const callBinding = (tool: string, args: unknown, caller: AuthenticatedCaller) => ({ sub: identityOf(caller), tool, args: digest(canonical(args)) });
 
   return {
     verifies: (state, { tool, args, caller }) => opens(state, callBinding(tool, args, caller)),
+    open: (state, { tool, args, caller }) => opened(state, callBinding(tool, args, caller)),
     elicitor({ tool, args, caller, roundTrip }) {
       return async (message, requestedSchema) => {
         const binding = { ...callBinding(tool, args, caller), q: digest(canonical({ message, requestedSchema })) };

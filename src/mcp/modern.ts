@@ -32,6 +32,7 @@ export const MODERN_METHODS: ReadonlySet<string> = new Set([
   'resources/list',
   'resources/templates/list',
   'resources/read',
+  'completion/complete',
 ]);
 
 /** A refusal of the request as a protocol message: HTTP status, JSON-RPC code, message and data. */
@@ -150,7 +151,7 @@ export function discoverResult(info: DiscoverInfo): Json {
   return {
     resultType: 'complete',
     supportedVersions: [...PROTOCOL_VERSIONS],
-    capabilities: { tools: {}, prompts: {}, resources: {} },
+    capabilities: { tools: {}, prompts: {}, resources: {}, completions: {} },
     instructions: info.instructions,
     ttlMs: LIST_TTL_MS,
     cacheScope: 'public',

@@ -25,6 +25,7 @@ import { complete, CompleteRequest } from './completions.js';
 import type { PromptCatalog } from './prompts.js';
 import type { ToolRegistry } from './registry.js';
 import type { ResourceCatalog } from './resources.js';
+import type { UsedStateStore } from '../store/used-states.js';
 import { RpcError } from './rpc-error.js';
 import { ToolError, type ToolContext } from './tool.js';
 
@@ -41,6 +42,8 @@ export interface McpServerDeps {
   version: string;
   /** Seals the state of 2026-era confirmations (input_required); without it they cannot be asked. */
   requestState?: RequestStateSealer;
+  /** Which sealed request states have been used (src/store/used-states.ts): each is good for one retry. */
+  usedRequestStates: UsedStateStore;
   /** Client ids no application may be given here (accepted audiences, trusted clients): auth/policy.ts checkClientId. */
   reservedClientIds?: ReadonlySet<string>;
 }
@@ -80,7 +83,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
     { capabilities: { tools: { listChanged: false }, prompts: {}, resources: {}, completions: {} }, instructions: INSTRUCTIONS },
   );
   // Tool arguments (organization names, object ids), for the caller as tools/call would see them.
-  server.setRequestHandler(CompleteRequest, (req, extra) => complete(req, callerOf(extra), deps.registry, deps.casdoor));
+  server.setRequestHandler(CompleteRequest, (req, extra) => complete(req, callerOf(extra), deps.registry, deps.casdoor, deps.prompts));
   server.setRequestHandler(ListPromptsRequestSchema, (_req, extra) => ({ prompts: [...deps.prompts.visibleTo(callerOf(extra))] }));
   server.setRequestHandler(GetPromptRequestSchema, (req, extra) => {
     const prompt = deps.prompts.find(req.params.name, callerOf(extra));
@@ -119,8 +122,17 @@ export function createMcpServer(deps: McpServerDeps): Server {
     const roundTrip = roundTripOf(extra);
     // 2026 era: the question goes back in an input_required result, not as a request to the client.
     const args = req.params.arguments ?? {};
-    if (roundTrip?.requestState !== undefined && !deps.requestState?.verifies(roundTrip.requestState, { tool: tool.name, args, caller })) {
-      throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: requestState failed verification (altered, expired, or issued for another caller or call); call again without requestState and inputResponses', { tool: tool.name });
+    if (roundTrip?.requestState !== undefined) {
+      const sealed = deps.requestState?.open(roundTrip.requestState, { tool: tool.name, args, caller });
+      if (!sealed) {
+        throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: requestState failed verification (altered, expired, or issued for another caller or call); call again without requestState and inputResponses', { tool: tool.name });
+      }
+      // Single use: a replayed retry must not repeat what the first one did (a delete).
+      const claim = await deps.usedRequestStates.claim(sealed.id, sealed.expiresAt);
+      if (claim === 'used') {
+        throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: requestState was already used (each is good for one retry, and this one has been answered); call again without requestState and inputResponses to be asked afresh', { tool: tool.name, reason: 'request_state_reused' });
+      }
+      if (claim === 'full') throw new RpcError(RpcCode.RateLimited, 'rate_limited: too many confirmations in flight on this server; retry in a minute', { tool: tool.name, retry_after_seconds: 60 });
     }
     const modernElicit = roundTrip && deps.requestState?.elicitor({ tool: tool.name, args, caller, roundTrip });
     const canElicit = canElicitOf(extra) && (roundTrip === undefined || modernElicit !== undefined);

@@ -1,5 +1,6 @@
 import type { ClientCapabilityStore } from '../mcp/client-capabilities.js';
-import { PREFIX, type RedisStore } from './redis.js';
+import { PREFIX } from './prefix.js';
+import type { RedisStore } from './redis.js';
 
 /**
  * What each client declared in initialize, on Redis, so a tools/call on any instance knows whether

@@ -1,7 +1,8 @@
 import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Delivery, ExchangeTransport, JSONRPCReply } from '../mcp/exchange-transport.js';
-import { PREFIX, type RedisStore } from './redis.js';
+import { PREFIX } from './prefix.js';
+import type { RedisStore } from './redis.js';
 
 /** What became of a client's answer: handled here, or sent to the instance that asked. */
 export type Routing = Delivery | 'forwarded' | 'unroutable';

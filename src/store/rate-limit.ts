@@ -1,5 +1,6 @@
 import type { RateKind, RateLimited, RateLimiter } from '../ops/rate-limit.js';
-import { PREFIX, type RedisStore } from './redis.js';
+import { PREFIX } from './prefix.js';
+import type { RedisStore } from './redis.js';
 
 /**
  * The same token bucket as src/ops/rate-limit.ts (a minute's allowance, refilled continuously), kept

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
-/** Every key and channel this server uses starts with this. */
-export const PREFIX = 'casdoor-mcp:';
+export { PREFIX } from './prefix.js';
 
 /**
  * The Redis connections of one instance: one for commands, one for subscriptions (a subscribed

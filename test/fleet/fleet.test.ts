@@ -139,6 +139,27 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
     expect(answer.status).toBe(202);
   });
 
+  it('a 2026 confirmation used on one instance cannot be replayed on the other', async () => {
+    const name = freshApp(sandbox);
+    const base = structuredClone(sandbox.store.applications.get(`admin/${name}`)!);
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+    const del = async (extra: Json = {}) => {
+      const params = { name: 'delete_application', arguments: { id: `admin/${name}` }, _meta: meta, ...extra };
+      const headers = { Authorization: `Bearer ${appToken}`, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'delete_application' };
+      const body = (await (await fleet.post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }, headers)).json()) as Json;
+      return { body, backend: fleet.proxy.log.at(-1)!.backend };
+    };
+    const { requestState } = (await del()).body.result as Json;
+    const confirmed = { inputResponses: { confirm: { action: 'accept', content: { confirm: true } } }, requestState };
+    const first = await del(confirmed);
+    expect(first.body.result).toMatchObject({ structuredContent: { deleted: true } });
+    sandbox.store.applications.set(`admin/${name}`, base);
+    const replay = await del(confirmed);
+    expect(replay.backend).not.toBe(first.backend);
+    expect(replay.body.error).toMatchObject({ code: -32602, data: { reason: 'request_state_reused' } });
+    expect(sandbox.store.applications.has(`admin/${name}`)).toBe(true);
+  });
+
   it('an answer forwarded from another credential does not complete someone else\'s delete', async () => {
     // A fleet of its own: every first sight of a credential spends the (shared) address allowance, and the
     // five-a-minute fleet above has spent it on this one loopback address.

@@ -37,7 +37,7 @@ describe('MCP 2026-07-28 on the wire', () => {
         _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'casdoor-mcp' } },
       });
       expect(Number.isInteger(body.result.ttlMs) && body.result.ttlMs >= 0).toBe(true);
-      expect(body.result.capabilities).toEqual({ tools: {}, prompts: {}, resources: {} });
+      expect(body.result.capabilities).toEqual({ tools: {}, prompts: {}, resources: {}, completions: {} });
     });
   }
 
@@ -150,6 +150,30 @@ describe('MCP 2026-07-28 on the wire', () => {
       const second = (await del(name, { inputResponses: yes, requestState: first.requestState })).result;
       expect(second).toMatchObject({ resultType: 'complete', structuredContent: { deleted: true } });
       expect(exists(name)).toBe(false);
+    });
+
+    it('a request state is good for one retry: replaying the confirmed retry is refused (-32602) and deletes nothing', async () => {
+      const name = freshApp();
+      const base = structuredClone(h.sandbox.store.applications.get(`admin/${name}`)!);
+      const { requestState } = (await del(name)).result;
+      const confirmed = { inputResponses: yes, requestState };
+      expect((await del(name, confirmed)).result).toMatchObject({ resultType: 'complete', structuredContent: { deleted: true } });
+      // The same application again, so the question would be the same: only the record of use stops the replay.
+      h.sandbox.store.applications.set(`admin/${name}`, base);
+      const replay = await del(name, confirmed);
+      expect(replay.error).toMatchObject({ code: -32602, data: { reason: 'request_state_reused' } });
+      expect(replay.error.message).toMatch(/already used/);
+      expect(exists(name)).toBe(true);
+      // Asked afresh, it can be deleted again: a new state, good for its own retry.
+      const fresh = (await del(name)).result;
+      expect(fresh.requestState).not.toBe(requestState);
+      expect((await del(name, { inputResponses: yes, requestState: fresh.requestState })).result.structuredContent).toMatchObject({ deleted: true });
+      // A state spent on a decline cannot be replayed as an accept.
+      const again = freshApp();
+      const state = (await del(again)).result.requestState;
+      expect((await del(again, { inputResponses: { confirm: { action: 'decline' } }, requestState: state })).result.structuredContent).toMatchObject({ deleted: false });
+      expect((await del(again, { inputResponses: yes, requestState: state })).error).toMatchObject({ code: -32602 });
+      expect(exists(again)).toBe(true);
     });
 
     it('an answer without a state is asked again; a tampered state, another target\'s or garbage is refused (-32602); nothing is deleted', async () => {

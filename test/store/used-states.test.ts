@@ -1,8 +1,6 @@
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, type RedisStore } from '../../src/store/redis.js';
+import { describe, expect, it } from 'vitest';
 import { createLocalUsedStates, createSharedUsedStates } from '../../src/store/used-states.js';
-import { hasRedis, startRedis, type TestRedis } from '../support/redis.js';
+import { describeRedis, redisPair } from '../support/redis.js';
 
 /** The record that makes each sealed request state (a 2026 confirmation) good for one retry. */
 describe('used request states, in memory', () => {
@@ -29,46 +27,31 @@ describe('used request states, in memory', () => {
   });
 });
 
-const describeRedis = hasRedis || process.env.CI === 'true' ? describe : describe.skip;
-const silent = pino({ level: 'silent' });
-
 describeRedis('used request states on Redis', () => {
-  let redis: TestRedis;
-  let a: RedisStore;
-  let b: RedisStore;
-  beforeAll(async () => {
-    redis = await startRedis();
-    a = await connectRedis({ url: redis.url, logger: silent });
-    b = await connectRedis({ url: redis.url, logger: silent });
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.stop();
-  });
+  const s = redisPair();
 
   it('a state used on one instance is used on every other, and its record expires with the state', async () => {
-    const one = createSharedUsedStates(a, createLocalUsedStates());
-    const two = createSharedUsedStates(b, createLocalUsedStates());
+    const one = createSharedUsedStates(s.a, createLocalUsedStates());
+    const two = createSharedUsedStates(s.b, createLocalUsedStates());
     const exp = Date.now() + 5_000;
     const results = await Promise.all([one.claim('s1', exp), two.claim('s1', exp), one.claim('s1', exp), two.claim('s1', exp)]);
     expect(results.filter((r) => r === 'fresh')).toHaveLength(1);
     expect(await two.claim('s2', exp)).toBe('fresh');
     expect(await one.claim('s2', exp)).toBe('used');
-    const ttl = await a.redis.pttl('casdoor-mcp:rs:s1');
+    const ttl = await s.a.redis.pttl('casdoor-mcp:rs:s1');
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5_000);
   });
 
   it('while Redis is down each instance still refuses what it saw used itself', async () => {
-    const one = createSharedUsedStates(a, createLocalUsedStates());
+    const one = createSharedUsedStates(s.a, createLocalUsedStates());
     const exp = Date.now() + 60_000;
-    await redis.stop();
+    await s.redis.stop();
     try {
       expect(await one.claim('s3', exp)).toBe('fresh');
       expect(await one.claim('s3', exp)).toBe('used');
     } finally {
-      await redis.start();
+      await s.redis.start();
     }
   });
 });

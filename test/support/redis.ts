@@ -1,8 +1,34 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { connectRedis, type RedisStore } from '../../src/store/redis.js';
 
 /** Whether redis-server is installed (CI installs it from Debian's packages: .ci/run). */
 export const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+
+/** For blocks that need a real Redis: skipped where redis-server is missing, except in CI, where that fails. */
+export const describeRedis = hasRedis || process.env.CI === 'true' ? describe : describe.skip;
+
+/**
+ * Inside one describe block: a redis-server of its own and two stores on it, as two instances of the
+ * server would hold them; all closed after the block. Read the fields inside tests, not at definition.
+ */
+export function redisPair(): { redis: TestRedis; a: RedisStore; b: RedisStore } {
+  const pair = {} as { redis: TestRedis; a: RedisStore; b: RedisStore };
+  const logger = pino({ level: 'silent' });
+  beforeAll(async () => {
+    pair.redis = await startRedis();
+    pair.a = await connectRedis({ url: pair.redis.url, logger });
+    pair.b = await connectRedis({ url: pair.redis.url, logger });
+  });
+  afterAll(async () => {
+    await pair.a?.close();
+    await pair.b?.close();
+    await pair.redis?.stop();
+  });
+  return pair;
+}
 
 /** A free loopback port: redis-server cannot bind port 0 and report it, so probe one first. */
 export function freePort(): Promise<number> {

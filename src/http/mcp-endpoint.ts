@@ -306,15 +306,15 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
   function authorize(caller: Caller, method: string, params: unknown): Refusal | undefined {
     const decision = deps.ops?.span('authorize');
     const refusal = gate(caller, method, params, deps.registry);
-    if (decision) {
+    if (decision?.recording) {
       const data = (refusal?.data ?? {}) as { rule?: unknown; required_scope?: unknown };
       decision.setAttributes({
         'casdoor_mcp.decision': refusal ? 'deny' : 'allow',
         'casdoor_mcp.rule': typeof data.rule === 'string' ? data.rule : undefined,
         'casdoor_mcp.required_scope': typeof data.required_scope === 'string' ? data.required_scope : undefined,
       });
-      decision.end(refusal ? refusal.rpcMessage : undefined);
     }
+    decision?.end(refusal ? refusal.rpcMessage : undefined);
     return refusal;
   }
 

@@ -55,6 +55,8 @@ export interface EdgeOpsOptions {
   metrics?: Metrics;
 }
 
+const NO_ATTRIBUTES: Record<string, string | number | boolean | undefined> = Object.freeze({});
+
 /** Method labels are a closed set: a client's made-up method names must not grow the metrics. */
 const METHODS = new Set(['initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'completion/complete', 'notifications/initialized', 'notifications/cancelled', 'response']);
 
@@ -137,21 +139,21 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
       const tool = toolOf(scope);
       const fromMeta: TraceCarrier = { traceparent: trace?.traceparent, tracestate: trace?.tracestate };
       // MCP semantic conventions: span name "{mcp.method.name} {target}", kind SERVER.
-      scope.span = telemetry.startRequest(
-        tool ? `${method} ${tool}` : METHODS.has(method) ? method : 'other',
-        {
-          'mcp.method.name': METHODS.has(method) ? method : 'other',
-          'gen_ai.tool.name': tool,
-          'gen_ai.operation.name': tool ? 'execute_tool' : undefined,
-          'jsonrpc.request.id': typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined,
-          'mcp.protocol.version': http?.protocolVersion,
-          'network.transport': scope.transport === 'http' ? 'tcp' : 'pipe',
-          'network.protocol.name': scope.transport === 'http' ? 'http' : undefined,
-          'client.address': scope.clientAddress,
-          'casdoor_mcp.request_id': scope.requestId,
-        },
-        [fromMeta, http?.trace() ?? {}],
-      );
+      const span = telemetry.startRequest(tool ? `${method} ${tool}` : METHODS.has(method) ? method : 'other', [fromMeta, http?.trace() ?? {}]);
+      // An unsampled request gets no span at all (no children, no attributes built).
+      if (!span.recording) return;
+      scope.span = span;
+      span.setAttributes({
+        'mcp.method.name': METHODS.has(method) ? method : 'other',
+        'gen_ai.tool.name': tool,
+        'gen_ai.operation.name': tool ? 'execute_tool' : undefined,
+        'jsonrpc.request.id': typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined,
+        'mcp.protocol.version': http?.protocolVersion,
+        'network.transport': scope.transport === 'http' ? 'tcp' : 'pipe',
+        'network.protocol.name': scope.transport === 'http' ? 'http' : undefined,
+        'client.address': scope.clientAddress,
+        'casdoor_mcp.request_id': scope.requestId,
+      });
     },
     admitUnresolved(headers) {
       return limited(headers, addressKey(currentScope()?.clientAddress), 'read');
@@ -192,7 +194,7 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
       if (!scope || scope.observed) return;
       observe(scope, httpStatus < 400 ? { outcome: 'ok', httpStatus } : { outcome: 'invalid_request', httpStatus });
     },
-    span(name, attributes = {}) {
+    span(name, attributes = NO_ATTRIBUTES) {
       return telemetry.enabled ? telemetry.startChild(currentScope()?.span, name, attributes) : NO_SPAN;
     },
   };

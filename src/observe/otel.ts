@@ -67,9 +67,9 @@ export function createOtelTelemetry(settings: TelemetrySettings, logger: Logger)
       const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
       return span.isRecording() ? new Handle(span, trace.setSpan(parent, span)) : NO_SPAN;
     },
-    startChild(parent, name, attributes, kind = 'internal') {
+    startChild(parent, name, attributes, kind = 'internal', startTime) {
       if (!(parent instanceof Handle)) return NO_SPAN;
-      const span = tracer.startSpan(name, { kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL }, parent.ctx);
+      const span = tracer.startSpan(name, { kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL, ...(startTime === undefined ? {} : { startTime }) }, parent.ctx);
       const handle = new Handle(span, trace.setSpan(parent.ctx, span));
       handle.setAttributes(attributes);
       return handle;

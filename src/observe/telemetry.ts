@@ -23,7 +23,7 @@ export interface Telemetry {
    */
   startRequest(name: string, carriers: readonly TraceCarrier[]): SpanHandle;
   /** A child span of `parent` (authorization decision, Casdoor call); undefined or unsampled parent: none. */
-  startChild(parent: SpanHandle | undefined, name: string, attributes: Record<string, string | number | boolean | undefined>, kind?: 'internal' | 'client'): SpanHandle;
+  startChild(parent: SpanHandle | undefined, name: string, attributes: Record<string, string | number | boolean | undefined>, kind?: 'internal' | 'client', startTime?: number): SpanHandle;
   /** Flushes what is queued (at shutdown; tests). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;

@@ -39,8 +39,11 @@ export interface EdgeOps {
   replied(reply: { error?: { code: number; data?: unknown }; result?: unknown }, httpStatus: number): void;
   /** The request ended without refused/replied (tools/list fast path, notifications, answers, bad requests). */
   finished(httpStatus: number): void;
-  /** A child span of the current request (e.g. the authorization decision); a no-op without tracing. */
-  span(name: string, attributes?: Record<string, string | number | boolean | undefined>): SpanHandle;
+  /**
+   * A child span of the current request (e.g. the authorization decision); a no-op without tracing.
+   * `startTime` (ms since the epoch) backdates it, for a span decided on after its work began.
+   */
+  span(name: string, attributes?: Record<string, string | number | boolean | undefined>, startTime?: number): SpanHandle;
 }
 
 type Headers = { header(name: string, value: string): void };
@@ -194,8 +197,8 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
       if (!scope || scope.observed) return;
       observe(scope, httpStatus < 400 ? { outcome: 'ok', httpStatus } : { outcome: 'invalid_request', httpStatus });
     },
-    span(name, attributes = NO_ATTRIBUTES) {
-      return telemetry.enabled ? telemetry.startChild(currentScope()?.span, name, attributes) : NO_SPAN;
+    span(name, attributes = NO_ATTRIBUTES, startTime) {
+      return telemetry.enabled ? telemetry.startChild(currentScope()?.span, name, attributes, 'internal', startTime) : NO_SPAN;
     },
   };
 }

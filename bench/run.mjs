@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { casdoorSideSettings, measureCasdoorSide, renderCasdoorSide } from './casdoor-side.mjs';
 import { load, merge } from './load.mjs';
 import { clientSockets, cpuSeconds, freePort, memory, startBaseline, startOurServer, startRedisServer, startSandboxProcess, stop } from './processes.mjs';
 import { CASES, evaluate, ratios, renderContext, renderTable, renderVariants } from './report.mjs';
@@ -26,6 +27,8 @@ if (option('--soak')) SETTINGS.soakRequests = Number(option('--soak'));
 // --variants plain,telemetry,...: only these server configurations (default: all four).
 const CUSTOM = ['--server', '--seconds', '--rounds', '--soak', '--variants'].some((o) => args.includes(o));
 const VARIANT_NAMES = (option('--variants') ?? 'plain,telemetry,redis,telemetry+redis').split(',');
+// BENCH_CASDOOR_URL (+ BENCH_CASDOOR_TOKEN): a real Casdoor's own /api/mcp beside the first variant (bench/casdoor-side.mjs).
+const CASDOOR_SIDE = casdoorSideSettings(process.env);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -205,6 +208,13 @@ async function measureVariant(name, env, shared) {
       errorsAboveOnePercent: [...Object.entries(measured), ['soak', soak]].filter(([, c]) => c.errorRate > 0.01).map(([id, c]) => `${id} ${(c.errorRate * 100).toFixed(2)}% ${JSON.stringify(c.statusCodes)}`),
     };
     out.targets = evaluate(out);
+    if (CASDOOR_SIDE && shared.casdoorSide === undefined) {
+      shared.casdoorSide = await measureCasdoorSide(CASDOOR_SIDE, { b: cases.b, d: cases.d }, {
+        rounds: SETTINGS.rounds, secondsPerCase: SETTINGS.secondsPerCase, warmupSeconds: SETTINGS.warmupSeconds, connections: N, log,
+      });
+      shared.casdoorSide.variant = name;
+      log(renderCasdoorSide(shared.casdoorSide));
+    }
     return out;
   } catch (err) {
     if (server?.logLines.count) process.stderr.write(`[${name}] server log (last lines):\n${server.logLines.last.join('\n')}\n`);
@@ -271,6 +281,7 @@ try {
     ...first,
     variants,
     spansReceivedBySandbox: spans,
+    casdoorSideBySide: shared.casdoorSide ?? { run: false, note: 'not run: BENCH_CASDOOR_URL unset' },
   };
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${renderTable(results)}\n\n${renderVariants(results)}\n\n${renderContext(results)}\n`);
@@ -278,6 +289,7 @@ try {
     `Connections to Casdoor during d: ${results.casdoorConnections.distinctEstablished} for ${results.casdoorConnections.requests} calls ` +
       `(${results.casdoorConnections.timeWaitAdded} closed). Server log lines at warn: ${results.serverLogLines}. Written to ${OUT}\n`,
   );
+  process.stdout.write(`${renderCasdoorSide(results.casdoorSideBySide)}\n`);
   for (const [name, v] of Object.entries(variants)) {
     const missed = v.targets.filter((t) => t.pass === false);
     if (missed.length) process.stdout.write(`[${name}] targets missed (reported, not failed): ${missed.map((t) => t.id).join(', ')}\n`);

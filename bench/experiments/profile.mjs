@@ -1,16 +1,17 @@
 // Investigation only: CPU profile of one case on our server (node --cpu-prof), with the sandbox in its
-// own process. `node bench/experiments/profile.mjs b|c|d|f [seconds] [outDir]` prints the top functions
-// by self time and writes the .cpuprofile for a viewer.
+// own process. `node bench/experiments/profile.mjs b|c|d|f [seconds] [outDir] [telemetry]` prints the top
+// functions by self time and writes the .cpuprofile for a viewer; `telemetry` exports to the sandbox's OTLP.
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, startOurServer, startSandboxProcess, stop } from '../processes.mjs';
 
-const [kase = 'b', seconds = '8', outDir = '/tmp/prof'] = process.argv.slice(2);
+const [kase = 'b', seconds = '8', outDir = '/tmp/prof', extra] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
 process.env.BENCH_SERVER_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${outDir}`;
 const sandbox = await startSandboxProcess(await freePort());
-const server = await startOurServer(await freePort(), { sandbox });
+const env = extra === 'telemetry' ? { OTEL_EXPORTER_OTLP_ENDPOINT: `${sandbox.url}/api` } : {};
+const server = await startOurServer(await freePort(), { sandbox, env });
 const token = async (scope) => {
   const res = await fetch(server.tokenEndpoint, {
     method: 'POST',

@@ -49,6 +49,7 @@ import { wwwAuthenticate } from './challenge.js';
 import { sendJsonParts } from './raw-reply.js';
 import { replyMaybeStreamed } from './sse-reply.js';
 import { resourceFor, resourceMetadataUrl } from './well-known.js';
+import type { SpanHandle } from '../observe/telemetry.js';
 
 // The 2025-era versions are negotiated by the SDK's initialize; 2026-07-28 is served here, at the edge.
 if (!LEGACY_VERSIONS.every((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v))) throw new Error('SDK lacks a protocol version we offer');
@@ -220,10 +221,18 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
 
     const credentials = { authorization: deps.authorizationHeaders(c), sessionCookie: getCookie(c, 'casdoor_session_id') };
     let caller: Caller;
-    const authentication = deps.ops?.span('authenticate');
+    // The authenticate span only for a credential resolved now: one served from the identity cache
+    // (nearly every request) would add an empty span to each trace, and its export cost.
+    const startedAt = performance.timeOrigin + performance.now();
+    let authentication: SpanHandle | undefined;
     try {
       // A credential not resolved yet first spends the address's allowance, so junk never floods Casdoor.
-      caller = await deps.authenticator.authenticate(credentials, { beforeResolve: () => deps.ops?.admitUnresolved(c) });
+      caller = await deps.authenticator.authenticate(credentials, {
+        beforeResolve: () => {
+          authentication = deps.ops?.span('authenticate', undefined, startedAt);
+          return deps.ops?.admitUnresolved(c);
+        },
+      });
       authentication?.end();
     } catch (err) {
       authentication?.end(err instanceof Refusal ? err.rpcMessage : 'unavailable');
@@ -317,15 +326,15 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
   function authorize(caller: Caller, method: string, params: unknown): Refusal | undefined {
     const decision = deps.ops?.span('authorize');
     const refusal = gate(caller, method, params, deps.registry);
-    if (decision) {
+    if (decision?.recording) {
       const data = (refusal?.data ?? {}) as { rule?: unknown; required_scope?: unknown };
       decision.setAttributes({
         'casdoor_mcp.decision': refusal ? 'deny' : 'allow',
         'casdoor_mcp.rule': typeof data.rule === 'string' ? data.rule : undefined,
         'casdoor_mcp.required_scope': typeof data.required_scope === 'string' ? data.required_scope : undefined,
       });
-      decision.end(refusal ? refusal.rpcMessage : undefined);
     }
+    decision?.end(refusal ? refusal.rpcMessage : undefined);
     return refusal;
   }
 

@@ -37,10 +37,9 @@ export function createOtelMetrics(settings: OtlpMetricsSettings, logger: Logger)
     readers: [reader],
   });
   const meter = provider.getMeter('casdoor-mcp', settings.serviceVersion);
-  const requests = meter.createCounter('casdoor_mcp.requests', { unit: '{request}', description: 'MCP requests by method, tool and outcome' });
   const duration = meter.createHistogram('mcp.server.operation.duration', {
     unit: 's',
-    description: 'MCP request latency from arrival to reply',
+    description: 'MCP request latency from arrival to reply (its count is the request count)',
     advice: { explicitBucketBoundaries: SECONDS },
   });
   const casdoorDuration = meter.createHistogram('casdoor_mcp.casdoor.call.duration', {
@@ -57,6 +56,7 @@ export function createOtelMetrics(settings: OtlpMetricsSettings, logger: Logger)
     .addCallback((result) => {
       if (storeUp !== undefined) result.observe(storeUp);
     });
+  const requestAttributes = new Map<string, Record<string, string>>();
   let warned = false;
   const warn = (err: unknown) => {
     if (!warned) logger.warn({ reason: (err as Error).message }, 'OTLP metric export failed');
@@ -66,13 +66,18 @@ export function createOtelMetrics(settings: OtlpMetricsSettings, logger: Logger)
   return {
     enabled: true,
     request(method, tool, outcome, seconds) {
-      const attributes = {
-        'mcp.method.name': method,
-        ...(tool ? { 'gen_ai.tool.name': tool } : {}),
-        'casdoor_mcp.outcome': outcome,
-        ...(outcome === 'ok' ? {} : { [ATTR_ERROR_TYPE]: outcome }),
-      };
-      requests.add(1, attributes);
+      // Labels are bounded sets, so each combination's attributes are built once and reused.
+      const key = `${method}\u0000${tool ?? ''}\u0000${outcome}`;
+      let attributes = requestAttributes.get(key);
+      if (!attributes) {
+        attributes = {
+          'mcp.method.name': method,
+          ...(tool ? { 'gen_ai.tool.name': tool } : {}),
+          'casdoor_mcp.outcome': outcome,
+          ...(outcome === 'ok' ? {} : { [ATTR_ERROR_TYPE]: outcome }),
+        };
+        requestAttributes.set(key, attributes);
+      }
       duration.record(seconds, attributes);
     },
     casdoorCall(operation, outcome, seconds) {

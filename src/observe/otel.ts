@@ -1,11 +1,11 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
-import type { SpanHandle, Telemetry, TelemetrySettings, TraceCarrier } from './telemetry.js';
+import { NO_SPAN, type SpanHandle, type Telemetry, type TelemetrySettings, type TraceCarrier } from './telemetry.js';
 
 /** Loaded only by createTelemetry (dynamic import) when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
 
@@ -15,11 +15,16 @@ const getter = {
   get: (c: TraceCarrier, key: string) => (key === 'traceparent' ? c.traceparent : key === 'tracestate' ? c.tracestate : undefined),
 };
 
+/** A recording span (unsampled ones are NO_SPAN, so nothing is built or set for them). */
 class Handle implements SpanHandle {
+  readonly recording = true;
   private ended = false;
   constructor(readonly span: Span, readonly ctx: Context) {}
   setAttributes(attributes: Record<string, string | number | boolean | undefined>): void {
-    for (const [k, v] of Object.entries(attributes)) if (v !== undefined) this.span.setAttribute(k, v);
+    for (const k in attributes) {
+      const v = attributes[k];
+      if (v !== undefined) this.span.setAttribute(k, v);
+    }
   }
   end(errorType?: string): void {
     if (this.ended) return;
@@ -31,9 +36,6 @@ class Handle implements SpanHandle {
     this.span.end();
   }
 }
-
-const clean = (a: Record<string, string | number | boolean | undefined>) =>
-  Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>;
 
 export function createOtelTelemetry(settings: TelemetrySettings, logger: Logger): Telemetry {
   const exporter = new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces`, headers: settings.headers, timeoutMillis: 5_000 });
@@ -59,16 +61,18 @@ export function createOtelTelemetry(settings: TelemetrySettings, logger: Logger)
 
   return {
     enabled: true,
-    startRequest(name, attributes, carriers) {
+    startRequest(name, carriers) {
       const parent = parentOf(carriers);
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: clean(attributes) }, parent);
-      return new Handle(span, trace.setSpan(parent, span));
+      // The sampler reads no attributes (parent-based ratio), so they are set only on a recording span.
+      const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
+      return span.isRecording() ? new Handle(span, trace.setSpan(parent, span)) : NO_SPAN;
     },
-    startChild(parent, name, attributes, kind = 'internal') {
-      const ctx = parent instanceof Handle ? parent.ctx : context.active();
-      if (!(parent instanceof Handle)) return { setAttributes() {}, end() {} };
-      const span = tracer.startSpan(name, { kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes: clean(attributes) }, ctx);
-      return new Handle(span, trace.setSpan(ctx, span));
+    startChild(parent, name, attributes, kind = 'internal', startTime) {
+      if (!(parent instanceof Handle)) return NO_SPAN;
+      const span = tracer.startSpan(name, { kind: kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL, ...(startTime === undefined ? {} : { startTime }) }, parent.ctx);
+      const handle = new Handle(span, trace.setSpan(parent.ctx, span));
+      handle.setAttributes(attributes);
+      return handle;
     },
     async flush() {
       try {

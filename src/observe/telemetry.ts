@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 
 /** A span as the rest of the code sees it: no OpenTelemetry type leaks out of src/observe/otel.ts. */
 export interface SpanHandle {
+  /** False when the span is not sampled: callers then skip building attributes at all. */
+  readonly recording: boolean;
   setAttributes(attributes: Record<string, string | number | boolean | undefined>): void;
   /** Ends the span; `errorType` marks it failed (error.type). Later calls are ignored. */
   end(errorType?: string): void;
@@ -15,10 +17,13 @@ export interface TraceCarrier {
 
 export interface Telemetry {
   readonly enabled: boolean;
-  /** The server span of one MCP request, a child of the caller's trace context when one is given. */
-  startRequest(name: string, attributes: Record<string, string | number | boolean | undefined>, carriers: readonly TraceCarrier[]): SpanHandle;
-  /** A child span of `parent` (authorization decision, Casdoor call); undefined parent: none. */
-  startChild(parent: SpanHandle | undefined, name: string, attributes: Record<string, string | number | boolean | undefined>, kind?: 'internal' | 'client'): SpanHandle;
+  /**
+   * The server span of one MCP request, a child of the caller's trace context when one is given.
+   * Attributes come after, through setAttributes, and only when the span is `recording`.
+   */
+  startRequest(name: string, carriers: readonly TraceCarrier[]): SpanHandle;
+  /** A child span of `parent` (authorization decision, Casdoor call); undefined or unsampled parent: none. */
+  startChild(parent: SpanHandle | undefined, name: string, attributes: Record<string, string | number | boolean | undefined>, kind?: 'internal' | 'client', startTime?: number): SpanHandle;
   /** Flushes what is queued (at shutdown; tests). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -35,7 +40,7 @@ export interface TelemetrySettings {
   sampleRatio: number;
 }
 
-export const NO_SPAN: SpanHandle = { setAttributes() {}, end() {} };
+export const NO_SPAN: SpanHandle = { recording: false, setAttributes() {}, end() {} };
 
 /** What runs when no endpoint is configured: nothing loaded, nothing allocated per request. */
 export const NO_TELEMETRY: Telemetry = {

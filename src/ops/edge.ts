@@ -39,8 +39,11 @@ export interface EdgeOps {
   replied(reply: { error?: { code: number; data?: unknown }; result?: unknown }, httpStatus: number): void;
   /** The request ended without refused/replied (tools/list fast path, notifications, answers, bad requests). */
   finished(httpStatus: number): void;
-  /** A child span of the current request (e.g. the authorization decision); a no-op without tracing. */
-  span(name: string, attributes?: Record<string, string | number | boolean | undefined>): SpanHandle;
+  /**
+   * A child span of the current request (e.g. the authorization decision); a no-op without tracing.
+   * `startTime` (ms since the epoch) backdates it, for a span decided on after its work began.
+   */
+  span(name: string, attributes?: Record<string, string | number | boolean | undefined>, startTime?: number): SpanHandle;
 }
 
 type Headers = { header(name: string, value: string): void };
@@ -54,6 +57,8 @@ export interface EdgeOpsOptions {
   telemetry?: Telemetry;
   metrics?: Metrics;
 }
+
+const NO_ATTRIBUTES: Record<string, string | number | boolean | undefined> = Object.freeze({});
 
 /** Method labels are a closed set: a client's made-up method names must not grow the metrics. */
 const METHODS = new Set(['initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'completion/complete', 'notifications/initialized', 'notifications/cancelled', 'response']);
@@ -137,21 +142,21 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
       const tool = toolOf(scope);
       const fromMeta: TraceCarrier = { traceparent: trace?.traceparent, tracestate: trace?.tracestate };
       // MCP semantic conventions: span name "{mcp.method.name} {target}", kind SERVER.
-      scope.span = telemetry.startRequest(
-        tool ? `${method} ${tool}` : METHODS.has(method) ? method : 'other',
-        {
-          'mcp.method.name': METHODS.has(method) ? method : 'other',
-          'gen_ai.tool.name': tool,
-          'gen_ai.operation.name': tool ? 'execute_tool' : undefined,
-          'jsonrpc.request.id': typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined,
-          'mcp.protocol.version': http?.protocolVersion,
-          'network.transport': scope.transport === 'http' ? 'tcp' : 'pipe',
-          'network.protocol.name': scope.transport === 'http' ? 'http' : undefined,
-          'client.address': scope.clientAddress,
-          'casdoor_mcp.request_id': scope.requestId,
-        },
-        [fromMeta, http?.trace() ?? {}],
-      );
+      const span = telemetry.startRequest(tool ? `${method} ${tool}` : METHODS.has(method) ? method : 'other', [fromMeta, http?.trace() ?? {}]);
+      // An unsampled request gets no span at all (no children, no attributes built).
+      if (!span.recording) return;
+      scope.span = span;
+      span.setAttributes({
+        'mcp.method.name': METHODS.has(method) ? method : 'other',
+        'gen_ai.tool.name': tool,
+        'gen_ai.operation.name': tool ? 'execute_tool' : undefined,
+        'jsonrpc.request.id': typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined,
+        'mcp.protocol.version': http?.protocolVersion,
+        'network.transport': scope.transport === 'http' ? 'tcp' : 'pipe',
+        'network.protocol.name': scope.transport === 'http' ? 'http' : undefined,
+        'client.address': scope.clientAddress,
+        'casdoor_mcp.request_id': scope.requestId,
+      });
     },
     admitUnresolved(headers) {
       return limited(headers, addressKey(currentScope()?.clientAddress), 'read');
@@ -192,8 +197,8 @@ export function createEdgeOps(options: EdgeOpsOptions): EdgeOps {
       if (!scope || scope.observed) return;
       observe(scope, httpStatus < 400 ? { outcome: 'ok', httpStatus } : { outcome: 'invalid_request', httpStatus });
     },
-    span(name, attributes = {}) {
-      return telemetry.enabled ? telemetry.startChild(currentScope()?.span, name, attributes) : NO_SPAN;
+    span(name, attributes = NO_ATTRIBUTES, startTime) {
+      return telemetry.enabled ? telemetry.startChild(currentScope()?.span, name, attributes, 'internal', startTime) : NO_SPAN;
     },
   };
 }

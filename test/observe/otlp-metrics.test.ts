@@ -44,10 +44,12 @@ describe('OpenTelemetry metrics over OTLP/HTTP protobuf', () => {
     expect(duration!.explicitBounds).toHaveLength(13);
     expect(duration!.bucketCounts!.reduce((a, b) => a + b, 0)).toBe(2);
 
-    const refused = await point('casdoor_mcp.requests', { 'gen_ai.tool.name': 'delete_application' }, (p) => p.value === 1);
-    expect(refused).toMatchObject({ kind: 'sum', value: 1, attributes: { 'mcp.method.name': 'tools/call', 'casdoor_mcp.outcome': 'insufficient_scope', 'error.type': 'insufficient_scope' } });
-    const list = await point('casdoor_mcp.requests', { 'mcp.method.name': 'tools/list' }, (p) => p.value === 1);
-    expect(list?.value).toBe(1);
+    const refused = await point('mcp.server.operation.duration', { 'gen_ai.tool.name': 'delete_application' }, (p) => p.count === 1);
+    expect(refused).toMatchObject({ kind: 'histogram', count: 1, attributes: { 'mcp.method.name': 'tools/call', 'casdoor_mcp.outcome': 'insufficient_scope', 'error.type': 'insufficient_scope' } });
+    const list = await point('mcp.server.operation.duration', { 'mcp.method.name': 'tools/list' }, (p) => p.count === 1);
+    expect(list?.count).toBe(1);
+    const identity = await point('casdoor_mcp.identity_cache.lookups', { 'casdoor_mcp.credential': 'token', 'casdoor_mcp.result': 'hit' }, (p) => (p.value ?? 0) >= 3);
+    expect(identity).toMatchObject({ kind: 'sum', value: 3 });
     const casdoor = await point('casdoor_mcp.casdoor.call.duration', { 'casdoor_mcp.casdoor.operation': 'getApplication', 'casdoor_mcp.outcome': 'ok' }, (p) => (p.count ?? 0) >= 2);
     expect(casdoor?.count).toBeGreaterThanOrEqual(2);
   });

@@ -63,6 +63,15 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf', () => {
     expect(casdoor?.kind).toBe(3); // CLIENT
     expect(casdoor?.statusCode).not.toBe(2);
     expect(children.map((s) => s.name)).toContain('authenticate');
+
+    // The same token again: the identity cache answers, and no authenticate span is added.
+    const again = call('get_application', { id: 'admin/acme-portal' });
+    const second = '5bf92f3577b34da6a3ce929d0e0e4736';
+    (again.params as Record<string, unknown>)._meta = { traceparent: `00-${second}-${parent}-01` };
+    expect((await h.post(again, { Authorization: `Bearer ${token}` })).status).toBe(200);
+    const names = (await spansOf(second, 3)).map((s) => s.name);
+    expect(names).toContain('authorize');
+    expect(names).not.toContain('authenticate');
   });
 
   it('takes the HTTP traceparent header when params._meta has none, and marks a refusal as an error', async () => {

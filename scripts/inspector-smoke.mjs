@@ -1,6 +1,8 @@
 // Starts the built server on the sandbox and lists its tools with the official MCP Inspector CLI,
 // anonymously and with a client_credentials token, in the 2025 era (the CLI's default for a URL) and
-// with the token in the 2026-07-28 era (--protocol-era modern). Exits non-zero unless every list is right.
+// with the token in the 2026-07-28 era (--protocol-era modern). The anonymous list (every tool) goes
+// through the CLI's --strict schema portability check. Exits non-zero unless every list is right and
+// --strict finds nothing, warnings included.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,14 +24,18 @@ try {
   const token = await grant(s, { grant_type: 'client_credentials', scope: 'read:application' });
 
   const inspect = async (...extra) => {
-    const { stdout } = await run('npx', ['-y', INSPECTOR, '--cli', url, '--transport', 'http', '--method', 'tools/list', ...extra], {
+    const { stdout, stderr } = await run('npx', ['-y', INSPECTOR, '--cli', url, '--transport', 'http', '--method', 'tools/list', ...extra], {
       env: { ...process.env, HOME: home, npm_config_yes: 'true' },
       timeout: 300_000,
     });
     const out = JSON.parse(stdout);
+    inspect.findings = stderr.split('\n').filter((l) => /^(Warning|Error): tool /.test(l));
     return (out.tools ?? out.result?.tools ?? []).map((t) => t.name);
   };
-  const anonymous = await inspect();
+  const anonymous = await inspect('--strict');
+  const findings = inspect.findings;
+  console.log(`Inspector CLI --strict, every tool: ${findings.length} schema portability findings`);
+  for (const f of findings) console.error(`  ${f}`);
   const scoped = await inspect('--header', `Authorization: Bearer ${token}`);
   console.log(`Inspector CLI, anonymous: ${anonymous.join(', ')}`);
   const modern = await inspect('--protocol-era', 'modern', '--header', `Authorization: Bearer ${token}`);
@@ -41,7 +47,7 @@ try {
   const everyTool = ['whoami', ...Object.values(scopes).flatMap((s) => s.tools)];
   const readOnly = ['whoami', ...scopes['read:application'].tools];
   const sameSet = (a, b) => a.length === b.length && a.every((t) => b.includes(t));
-  const ok = sameSet(anonymous, everyTool) && sameSet(scoped, readOnly) && sameSet(modern, readOnly);
+  const ok = sameSet(anonymous, everyTool) && sameSet(scoped, readOnly) && sameSet(modern, readOnly) && findings.length === 0;
   if (!ok) console.error(`expected anonymous: ${everyTool.join(', ')}\nexpected with the token: ${readOnly.join(', ')}`);
   stop();
   process.exit(ok ? 0 : 1);

@@ -11,7 +11,7 @@ const isEmpty = (s: unknown): boolean => s === true || (!!s && typeof s === 'obj
  * Parts of a schema that constrain nothing and only grow tools/list: an empty subschema where a
  * keyword expects one (`additionalProperties: {}`, `items: {}`, ...), `propertyNames: {"type":
  * "string"}` (every JSON key is one), the safe-integer bounds of a bare integer, and an optional
- * property whose schema is empty. A required property may be `{}`: its presence is the constraint.
+ * property whose schema is empty (the Inspector's --strict warns on that, required or not).
  */
 function saysNothing(schema: Schema, at: string, out: string[]): string[] {
   for (const key of ['additionalProperties', 'items', 'propertyNames', 'contains', 'not', 'unevaluatedProperties', 'unevaluatedItems']) {
@@ -23,7 +23,7 @@ function saysNothing(schema: Schema, at: string, out: string[]): string[] {
   }
   const required = new Set((schema.required as string[] | undefined) ?? []);
   for (const [name, sub] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) {
-    if (isEmpty(sub) && !required.has(name)) out.push(`${at}.properties.${name} is empty and optional`);
+    if (isEmpty(sub)) out.push(`${at}.properties.${name} is empty${required.has(name) ? '' : ' and optional'}`);
     saysNothing(sub, `${at}.properties.${name}`, out);
   }
   for (const [pattern, sub] of Object.entries((schema.patternProperties as Record<string, Schema> | undefined) ?? {})) {

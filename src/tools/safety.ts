@@ -14,7 +14,7 @@ export const dryRun = z
 
 // old and new may be any JSON value. Declared as properties they would be bare `{}` schemas (strict
 // clients warn on those), and six-way type unions cost 1.5 KB of tools/list, so they are described.
-export const Change = z.object({ field: z.string() }).passthrough().describe('{field, old, new}: the column and its value before and after');
+export const Change = z.object({ field: z.string() }).passthrough().describe('{field, old, new}: a column, its value before and after');
 export type Change = { field: string; old: unknown; new: unknown };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { performLogin } from './accounts.js';
 import { createApp } from './app.js';
+import { createData } from './data.js';
 import type { OtlpSpan } from './otlp.js';
 import type { SandboxContext } from './context.js';
 import { defaultFaults } from './faults.js';
@@ -123,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: ctx.faults,
     requests,
     spans,
+    data: createData(store),
     store,
     rotateKey: async () => {
       await keys.rotate();

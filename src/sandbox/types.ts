@@ -1,3 +1,4 @@
+import type { SandboxData } from './data.js';
 import type { TokenStore } from './token-store.js';
 
 // Public types of the Casdoor sandbox. Records are plain JSON objects shaped like
@@ -175,6 +176,8 @@ export interface Sandbox {
   requests: SandboxRequestLog[];
   /** Spans received at POST /api/v1/traces (OTLP protobuf), decoded, oldest first. */
   spans: readonly OtlpSpan[];
+  /** Typed access to the tables (data.ts); `store` is the raw state underneath. */
+  data: SandboxData;
   store: SandboxStore;
   rotateKey(): Promise<void>;
   issueToken(opts: IssueTokenOptions): Promise<string>;

@@ -104,14 +104,14 @@ describe('sandbox families against recorded Casdoor answers', () => {
   });
 
   it('update-organization: an organization admin changes her own, not another; built-in keeps its name', async () => {
-    const own = await call(sb, '/api/update-organization?id=admin/acme', { ...callers.alice, body: { ...sb.store.organizations.get('admin/acme'), displayName: 'Acme Ltd' } });
+    const own = await call(sb, '/api/update-organization?id=admin/acme', { ...callers.alice, body: { ...sb.data.organizations.get('admin/acme'), displayName: 'Acme Ltd' } });
     expect(own.json.data).toBe('Affected');
-    expect(sb.store.organizations.get('admin/acme')!.displayName).toBe('Acme Ltd');
-    const other = await call(sb, '/api/update-organization?id=admin/globex', { ...callers.alice, body: { ...sb.store.organizations.get('admin/globex'), displayName: 'x' } });
+    expect(sb.data.organizations.get('admin/acme')!.displayName).toBe('Acme Ltd');
+    const other = await call(sb, '/api/update-organization?id=admin/globex', { ...callers.alice, body: { ...sb.data.organizations.get('admin/globex'), displayName: 'x' } });
     expect(other.json.msg).toBe('Unauthorized operation');
-    const rename = await call(sb, '/api/update-organization?id=admin/built-in', { ...callers.admin, body: { ...sb.store.organizations.get('admin/built-in'), name: 'other' } });
+    const rename = await call(sb, '/api/update-organization?id=admin/built-in', { ...callers.admin, body: { ...sb.data.organizations.get('admin/built-in'), name: 'other' } });
     expect(rename.json.data).toBe('Affected');
-    expect(sb.store.organizations.has('admin/built-in')).toBe(true);
+    expect(sb.data.organizations.has('admin/built-in')).toBe(true);
     const del = await call(sb, '/api/delete-organization', { ...callers.admin, body: { owner: 'admin', name: 'built-in' } });
     expect(del.json.data).toBe('Unaffected');
   });

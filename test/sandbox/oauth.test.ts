@@ -132,7 +132,7 @@ describe('password and refresh grants', () => {
     const res = await call(sb, '/api/login/oauth/access_token', { form: { grant_type: 'password', username: 'alice', password: 'alice-pass', scope: 'openid profile', client_id: creds.id } });
     expect(res.status).toBe(200);
     const claims = await verify(res.json.access_token);
-    const alice = sb.store.users.get('acme/alice')!;
+    const alice = sb.data.users.get('acme/alice')!;
     expect(claims).toMatchObject({ sub: alice.id, owner: 'acme', name: 'alice', isAdmin: true, password: '', email: 'alice@acme.example.com', tokenType: 'access-token', scope: 'openid profile', aud: [creds.id] });
     expect(claims).toHaveProperty('passwordSalt');
     expect(claims).toHaveProperty('groups');
@@ -161,7 +161,7 @@ describe('password and refresh grants', () => {
   });
 
   it('shapes claims by tokenFormat', async () => {
-    const app = sb.store.applications.get('admin/globex-web')!;
+    const app = sb.data.applications.get('admin/globex-web')!;
     const creds = appCreds(sb, 'globex-web');
     const grant = () => call(sb, '/api/login/oauth/access_token', { form: { grant_type: 'password', username: 'carol', password: 'carol-pass', scope: 'profile phone', client_id: creds.id } });
     app.tokenFormat = 'JWT-Empty';
@@ -249,10 +249,10 @@ describe('options', () => {
   });
 
   it('JWT-Custom carries only the selected fields (and the refresh "TokenType" quirk)', async () => {
-    const app = sb.store.applications.get('admin/globex-web')!;
+    const app = sb.data.applications.get('admin/globex-web')!;
     app.tokenFormat = 'JWT-Custom';
     app.tokenFields = ['Owner', 'Name', 'Email', 'Properties.team'];
-    sb.store.users.get('globex/carol')!.properties = { team: 'blue' };
+    sb.data.users.get('globex/carol')!.properties = { team: 'blue' };
     const creds = appCreds(sb, 'globex-web');
     const res = await call(sb, '/api/login/oauth/access_token', { form: { grant_type: 'password', username: 'carol', password: 'carol-pass', client_id: creds.id } });
     const claims = await verify(res.json.access_token);

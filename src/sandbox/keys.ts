@@ -8,7 +8,8 @@ import type { Cert } from './types.js';
 import { rfc3339 } from './util.js';
 
 export const BUILT_IN_CERT = 'cert-built-in';
-const RSA_ALGS = ['RS256', 'RS512'];
+/** What the sandbox's RSA keys sign with (discovery's id_token_signing_alg_values_supported). */
+export const RSA_ALGS = ['RS256', 'RS512'];
 
 interface KeyEntry {
   kid: string;

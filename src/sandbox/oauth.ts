@@ -8,6 +8,7 @@ import { checkPassword } from './auth.js';
 import { authorizationCodeGrant } from './code-grant.js';
 import type { Application, TokenRecord, User } from './types.js';
 import { getId } from './util.js';
+import { route } from './routes.js';
 
 type TokenError = { error: string; error_description?: string };
 
@@ -137,11 +138,17 @@ async function refreshGrant(c: Ctx, ctx: SandboxContext, app: Application, p: To
   return response;
 }
 
+/** The grants the token endpoint serves (discovery's grant_types_supported). */
+export const GRANT_TYPES = ['authorization_code', 'password', 'client_credentials', 'refresh_token'] as const;
+
 async function accessToken(c: Ctx, ctx: SandboxContext): Promise<Response> {
   const p = readTokenParams(c);
   const app = getApplicationByClientId(ctx.store, p.client_id ?? '');
   if (!app) return tokenError(c, 'invalid_client', 'client_id is invalid');
   const grant = p.grant_type ?? '';
+  if (!(GRANT_TYPES as readonly string[]).includes(grant)) {
+    return tokenError(c, 'unsupported_grant_type', `grant_type: ${grant} is not supported in this application`);
+  }
   if (grant !== 'authorization_code' && !(app.grantTypes ?? []).includes(grant)) {
     return tokenError(c, 'unsupported_grant_type', `grant_type: ${grant} is not supported in this application`);
   }
@@ -224,13 +231,14 @@ async function introspect(c: Ctx, ctx: SandboxContext): Promise<Response> {
 export function registerOAuth(app: Hono<AppEnv>, ctx: SandboxContext): void {
   // `p, *, *, *, /api/login/oauth`: the token endpoints authenticate the client themselves.
   ctx.routes.declare('*', '/api/login/oauth/*', { shape: 'write', anyone: true, dcr: true });
-  app.post('/api/login/oauth/access_token', (c) => accessToken(c, ctx));
-  app.post('/api/login/oauth/refresh_token', async (c) => {
+  const access = { shape: 'write', anyone: true, dcr: true } as const;
+  route(app, ctx.routes, 'POST', '/api/login/oauth/access_token', access, (c) => accessToken(c, ctx));
+  route(app, ctx.routes, 'POST', '/api/login/oauth/refresh_token', access, async (c) => {
     const client = validateClient(c, ctx, true);
     if (client instanceof Response) return client;
     const p = readTokenParams(c);
     if (p.grant_type !== 'refresh_token') return tokenError(c, 'unsupported_grant_type', 'grant_type should be refresh_token');
     return refreshGrant(c, ctx, client, p);
   });
-  app.post('/api/login/oauth/introspect', (c) => introspect(c, ctx));
+  route(app, ctx.routes, 'POST', '/api/login/oauth/introspect', access, (c) => introspect(c, ctx));
 }

@@ -35,10 +35,31 @@ describe('discovery and JWKS', () => {
     expect(oidc.json.introspection_endpoint).toBe(`${sb.url}/api/login/oauth/introspect`);
     expect(oidc.json.end_session_endpoint).toBe(`${sb.url}/api/logout`);
     expect(oidc.json.code_challenge_methods_supported).toEqual(['S256']);
-    expect(oidc.json.id_token_signing_alg_values_supported).toEqual(['RS256', 'RS512', 'ES256', 'ES384', 'ES512']);
+    // The sandbox's keys are RSA: ES* would fail to sign.
+    expect(oidc.json.id_token_signing_alg_values_supported).toEqual(['RS256', 'RS512']);
+    expect(oidc.json.grant_types_supported).toEqual(['authorization_code', 'password', 'client_credentials', 'refresh_token']);
+    expect(oidc.json.response_types_supported).toEqual(['code']);
+    for (const absent of ['device_authorization_endpoint', 'userinfo_endpoint', 'request_parameter_supported', 'backchannel_logout_supported']) {
+      expect(oidc.json).not.toHaveProperty(absent);
+    }
     expect(oidc.json.scopes_supported).toEqual(['openid', 'email', 'profile', 'address', 'phone', 'offline_access']);
     expect(oidc.json).not.toHaveProperty('token_endpoint_auth_methods_supported');
     expect(oidc.json).not.toHaveProperty('revocation_endpoint');
+  });
+
+  it('serves every endpoint its discovery documents advertise', async () => {
+    for (const doc of ['/.well-known/openid-configuration', '/.well-known/casdoor-mcp/openid-configuration']) {
+      const advertised = Object.entries((await call(sb, doc)).json as Record<string, unknown>)
+        .filter(([key, value]) => (key.endsWith('_endpoint') || key === 'jwks_uri') && typeof value === 'string');
+      expect(advertised.length).toBeGreaterThanOrEqual(6);
+      for (const [key, url] of advertised) {
+        const path = new URL(String(url)).pathname;
+        // GET for pages and documents; the OAuth endpoints take POST (an empty one is refused, but answered).
+        const method = ['token_endpoint', 'introspection_endpoint', 'registration_endpoint', 'device_authorization_endpoint'].includes(key) ? 'POST' : 'GET';
+        const res = await fetch(`${sb.url}${path}`, { method, redirect: 'manual', ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' } : {}) });
+        expect([404, 405], `${doc} ${key}: ${method} ${path} answered ${res.status}`).not.toContain(res.status);
+      }
+    }
   });
 
   it('publishes every certificate in the global JWKS, and only the application\'s own in its JWKS', async () => {

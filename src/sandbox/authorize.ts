@@ -5,7 +5,7 @@
 import type { Hono } from 'hono';
 import { performLogin } from './accounts.js';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
-import { expandScope } from './oauth.js';
+import { expandScope } from './grants/shared.js';
 import { consentPage, errorPage, signinPage, type ConsentScope } from './pages.js';
 import { redirectUriAllowed } from './redirect.js';
 import { getApplicationByClientId, getOrganization } from './store.js';

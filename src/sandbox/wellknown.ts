@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
 import { RSA_ALGS } from './keys.js';
-import { GRANT_TYPES } from './oauth.js';
+import { GRANT_TYPES } from './grants/index.js';
 import { route } from './routes.js';
 import { getApplication } from './store.js';
 

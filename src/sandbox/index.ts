@@ -131,6 +131,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       store.certs.set('admin/cert-built-in', keys.certRecord(clock()));
       if (dataDir) save();
     },
+    addCert: async (owner, name, cryptoAlgorithm) => {
+      const cert = await keys.addCert(owner, name, clock(), cryptoAlgorithm);
+      store.certs.set(`${owner}/${name}`, cert);
+      if (dataDir) save();
+      return cert;
+    },
     issueToken,
     login,
     stop,

@@ -180,6 +180,8 @@ export interface Sandbox {
   data: SandboxData;
   store: SandboxStore;
   rotateKey(): Promise<void>;
+  /** A certificate of an organization with its own key (RS256, or ES256/ES384/ES512 for an EC key). */
+  addCert(owner: string, name: string, cryptoAlgorithm?: 'RS256' | 'ES256' | 'ES384' | 'ES512'): Promise<Cert>;
   issueToken(opts: IssueTokenOptions): Promise<string>;
   login(organization: string, username: string, password: string): Promise<string>;
   stop(): Promise<void>;

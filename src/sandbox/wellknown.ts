@@ -2,7 +2,6 @@
 // configured origin (Casdoor's `origin` setting), never derived from the Host header.
 import type { Hono } from 'hono';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
-import { RSA_ALGS } from './keys.js';
 import { GRANT_TYPES } from './grants/index.js';
 import { route } from './routes.js';
 import { getApplication } from './store.js';
@@ -31,7 +30,7 @@ export function discovery(ctx: SandboxContext, appScopes: string[] = [], jwksPat
     response_modes_supported: authorize ? ['query'] : [],
     grant_types_supported: GRANT_TYPES.filter((g) => g !== 'authorization_code' || authorize),
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: RSA_ALGS,
+    id_token_signing_alg_values_supported: ctx.keys.algorithms(),
     scopes_supported: ['openid', 'email', 'profile', 'address', 'phone', 'offline_access', ...appScopes],
     ...(authorize ? { code_challenge_methods_supported: ['S256'] } : {}),
     claims_supported: ['iss', 'ver', 'sub', 'aud', 'iat', 'exp', 'id', 'type', 'displayName', 'avatar',

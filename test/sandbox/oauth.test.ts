@@ -283,3 +283,38 @@ describe('options', () => {
     app.tokenFormat = 'JWT';
   });
 });
+
+describe('signing keys and algorithms per certificate', () => {
+  let ec: Sandbox;
+  beforeAll(async () => {
+    ec = await startSandbox();
+    await ec.addCert('acme', 'cert-acme-ec', 'ES256');
+    ec.data.applications.patch('admin/acme-api', { cert: 'cert-acme-ec', tokenSigningMethod: '' });
+  });
+  afterAll(() => ec?.stop());
+
+  const clientCredentials = () => {
+    const app = ec.data.applications.get('admin/acme-api')!;
+    return call(ec, '/api/login/oauth/access_token', { form: { grant_type: 'client_credentials' }, basic: { id: app.clientId, secret: app.clientSecret } });
+  };
+
+  it('an EC certificate signs with its own algorithm, published in the application\'s JWKS and in discovery', async () => {
+    const res = await clientCredentials();
+    expect(res.status, res.text).toBe(200);
+    expect(decodeProtectedHeader(res.json.access_token)).toMatchObject({ alg: 'ES256', kid: 'cert-acme-ec' });
+    const jwks = (await call(ec, '/.well-known/acme-api/jwks')).json;
+    expect(jwks.keys).toEqual([expect.objectContaining({ kid: 'cert-acme-ec', alg: 'ES256', kty: 'EC', crv: 'P-256' })]);
+    await expect(jwtVerify(res.json.access_token, createLocalJWKSet(jwks), { issuer: ec.issuer })).resolves.toBeTruthy();
+    const introspected = await call(ec, '/api/login/oauth/introspect', { form: { token: res.json.access_token }, basic: demoBasic(ec) });
+    expect(introspected.json.active).toBe(true);
+    expect((await call(ec, '/.well-known/openid-configuration')).json.id_token_signing_alg_values_supported).toEqual(['RS256', 'RS512', 'ES256']);
+    expect(ec.store.certs.get('acme/cert-acme-ec')).toMatchObject({ cryptoAlgorithm: 'ES256', bitSize: 256 });
+  });
+
+  it('an RSA signing method on an EC certificate fails as jwt-go does', async () => {
+    ec.data.applications.patch('admin/acme-api', { tokenSigningMethod: 'RS256' });
+    const res = await clientCredentials();
+    expect(res.json).toMatchObject({ error: 'endpoint_error', error_description: 'generate jwt token error: key is not a valid RSA private key' });
+    ec.data.applications.patch('admin/acme-api', { tokenSigningMethod: '' });
+  });
+});

@@ -103,6 +103,19 @@ describe('sandbox families against recorded Casdoor answers', () => {
     expect(after.json.msg).toBe(`The token: admin/${token.name} does not exist`);
   });
 
+  it('delete-token: the token\'s organization column says whose it is, so an organization admin deletes her own only', async () => {
+    await sb.issueToken({ kind: 'user', user: 'acme/alice', scope: 'profile' });
+    await sb.issueToken({ kind: 'user', user: 'globex/carol', scope: 'profile' });
+    const of = (org: string) => sb.data.tokens.list().find((t) => t.organization === org)!;
+    const globex = of('globex');
+    const refused = await call(sb, '/api/delete-token', { ...callers.alice, body: { owner: 'admin', name: globex.name, organization: 'globex' } });
+    expect(refused.json.msg).toBe('Unauthorized operation');
+    expect(sb.data.tokens.get(`admin/${String(globex.name)}`)).toBeDefined();
+    const acme = of('acme');
+    const own = await call(sb, '/api/delete-token', { ...callers.alice, body: { owner: 'admin', name: acme.name, organization: 'acme' } });
+    expect(own.json.data).toBe('Affected');
+  });
+
   it('update-organization: an organization admin changes her own, not another; built-in keeps its name', async () => {
     const own = await call(sb, '/api/update-organization?id=admin/acme', { ...callers.alice, body: { ...sb.data.organizations.get('admin/acme'), displayName: 'Acme Ltd' } });
     expect(own.json.data).toBe('Affected');

@@ -160,7 +160,7 @@ describe('casdoor-mcp check', () => {
 });
 
 function demoApp(sb: Sandbox) {
-  return sb.store.applications.get(`admin/${sb.demo.application}`)!;
+  return sb.data.applications.get(`admin/${sb.demo.application}`)!;
 }
 
 describe('casdoor-mcp scopes sync', () => {

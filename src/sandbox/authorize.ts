@@ -5,12 +5,13 @@
 import type { Hono } from 'hono';
 import { performLogin } from './accounts.js';
 import type { AppEnv, Ctx, SandboxContext } from './context.js';
-import { expandScope } from './oauth.js';
+import { expandScope } from './grants/shared.js';
 import { consentPage, errorPage, signinPage, type ConsentScope } from './pages.js';
 import { redirectUriAllowed } from './redirect.js';
 import { getApplicationByClientId, getOrganization } from './store.js';
 import type { Application } from './types.js';
 import { randomHex } from './util.js';
+import { route } from './routes.js';
 
 /** What the client asked for, checked; carried through both pages. */
 export interface AuthorizationRequest {
@@ -128,7 +129,8 @@ function splitUsername(ctx: SandboxContext, app: Application, username: string):
 }
 
 export function registerAuthorize(app: Hono<AppEnv>, ctx: SandboxContext): void {
-  app.get('/login/oauth/authorize', (c) => {
+  const page = { shape: 'one', anyone: true } as const;
+  route(app, ctx.routes, 'GET', '/login/oauth/authorize', page, (c) => {
     const q = readRequest((n) => c.req.query(n) ?? '');
     const checked = check(c, ctx, q);
     if ('page' in checked) return checked.page;
@@ -136,7 +138,7 @@ export function registerAuthorize(app: Hono<AppEnv>, ctx: SandboxContext): void 
     return signin(c, ctx, checked.app, q);
   });
 
-  app.post('/login/oauth/authorize', (c) => {
+  route(app, ctx.routes, 'POST', '/login/oauth/authorize', page, (c) => {
     const form = new URLSearchParams(c.get('raw'));
     const q = readRequest((n) => form.get(n) ?? '');
     const checked = check(c, ctx, q);
@@ -159,7 +161,7 @@ export function registerAuthorize(app: Hono<AppEnv>, ctx: SandboxContext): void 
     }));
   });
 
-  app.post('/login/oauth/consent', (c) => {
+  route(app, ctx.routes, 'POST', '/login/oauth/consent', page, (c) => {
     const form = new URLSearchParams(c.get('raw'));
     const { tickets, codes } = authorizationState(ctx);
     const id = form.get('ticket') ?? '';

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { performLogin } from './accounts.js';
 import { createApp } from './app.js';
+import { createData } from './data.js';
 import type { OtlpSpan } from './otlp.js';
 import type { OtlpMetricPoint } from './otlp-metrics.js';
 import type { SandboxContext } from './context.js';
@@ -127,11 +128,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     spans,
     metrics,
     records: ctx.records,
+    data: createData(store),
     store,
     rotateKey: async () => {
       await keys.rotate();
       store.certs.set('admin/cert-built-in', keys.certRecord(clock()));
       if (dataDir) save();
+    },
+    addCert: async (owner, name, cryptoAlgorithm) => {
+      const cert = await keys.addCert(owner, name, clock(), cryptoAlgorithm);
+      store.certs.set(`${owner}/${name}`, cert);
+      if (dataDir) save();
+      return cert;
     },
     issueToken,
     login,

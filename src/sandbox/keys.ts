@@ -8,10 +8,18 @@ import type { Cert } from './types.js';
 import { rfc3339 } from './util.js';
 
 export const BUILT_IN_CERT = 'cert-built-in';
-const RSA_ALGS = ['RS256', 'RS512'];
+/** What an RSA certificate signs with; an EC certificate signs only with its own curve's algorithm. */
+export const RSA_ALGS = ['RS256', 'RS512'];
+/** A certificate's cryptoAlgorithm: RS256 (RSA 2048, Casdoor's default) or ES256/ES384/ES512 (P-256/P-384/P-521). */
+export type CertAlgorithm = 'RS256' | 'ES256' | 'ES384' | 'ES512';
+const EC_BITS: Record<string, number> = { ES256: 256, ES384: 384, ES512: 521 };
+
+/** The algorithms a certificate of this cryptoAlgorithm signs and verifies with. */
+export const algorithmsOf = (algorithm: CertAlgorithm): string[] => (algorithm === 'RS256' ? RSA_ALGS : [algorithm]);
 
 interface KeyEntry {
   kid: string;
+  algorithm: CertAlgorithm;
   privatePem: string;
   publicPem: string;
   publicJwk: JWK;
@@ -19,29 +27,32 @@ interface KeyEntry {
   signKeys: Map<string, CryptoKey>;
 }
 
-async function newEntry(kid: string): Promise<KeyEntry> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+async function newEntry(kid: string, algorithm: CertAlgorithm = 'RS256'): Promise<KeyEntry> {
+  const { publicKey, privateKey } = await generateKeyPair(algorithm, { modulusLength: 2048, extractable: true });
   const publicJwk = await exportJWK(publicKey);
   return {
     kid,
+    algorithm,
     privatePem: await exportPKCS8(privateKey),
     publicPem: await exportSPKI(publicKey),
-    publicJwk: { ...publicJwk, kid, alg: 'RS256', use: 'sig' },
-    verifyKeys: new Map([['RS256', publicKey]]),
-    signKeys: new Map([['RS256', privateKey]]),
+    publicJwk: { ...publicJwk, kid, alg: algorithm, use: 'sig' },
+    verifyKeys: new Map([[algorithm, publicKey]]),
+    signKeys: new Map([[algorithm, privateKey]]),
   };
 }
 
-export interface SavedKey { name: string; owner: string; createdMs: number; kid: string; privatePem: string; publicPem: string }
+/** A saved key; snapshots written before certificates had algorithms hold RSA keys. */
+export interface SavedKey { name: string; owner: string; createdMs: number; kid: string; privatePem: string; publicPem: string; algorithm?: CertAlgorithm }
 
 async function entryFromPem(k: SavedKey): Promise<KeyEntry> {
-  const publicKey = await importSPKI(k.publicPem, 'RS256', { extractable: true });
-  const privateKey = await importPKCS8(k.privatePem, 'RS256');
+  const algorithm = k.algorithm ?? 'RS256';
+  const publicKey = await importSPKI(k.publicPem, algorithm, { extractable: true });
+  const privateKey = await importPKCS8(k.privatePem, algorithm);
   const publicJwk = await exportJWK(publicKey);
   return {
-    kid: k.kid, privatePem: k.privatePem, publicPem: k.publicPem,
-    publicJwk: { ...publicJwk, kid: k.kid, alg: 'RS256', use: 'sig' },
-    verifyKeys: new Map([['RS256', publicKey]]), signKeys: new Map([['RS256', privateKey]]),
+    kid: k.kid, algorithm, privatePem: k.privatePem, publicPem: k.publicPem,
+    publicJwk: { ...publicJwk, kid: k.kid, alg: algorithm, use: 'sig' },
+    verifyKeys: new Map([[algorithm, publicKey]]), signKeys: new Map([[algorithm, privateKey]]),
   };
 }
 
@@ -73,7 +84,9 @@ export class KeyRing {
 
   /** What fromSaved needs: every certificate's current key. */
   saved(): SavedKey[] {
-    return [...this.entries].map(([name, { owner, entry, createdMs }]) => ({ name, owner, createdMs, kid: entry.kid, privatePem: entry.privatePem, publicPem: entry.publicPem }));
+    return [...this.entries].map(([name, { owner, entry, createdMs }]) => ({
+      name, owner, createdMs, kid: entry.kid, privatePem: entry.privatePem, publicPem: entry.publicPem, algorithm: entry.algorithm,
+    }));
   }
 
   async rotate(): Promise<void> {
@@ -82,9 +95,14 @@ export class KeyRing {
   }
 
   /** An organization-owned certificate (kid = its name), as an organization admin creates one. */
-  async addCert(owner: string, name: string, createdMs: number): Promise<Cert> {
-    if (!this.entries.has(name)) this.entries.set(name, { owner, entry: await newEntry(name), createdMs });
+  async addCert(owner: string, name: string, createdMs: number, algorithm: CertAlgorithm = 'RS256'): Promise<Cert> {
+    if (!this.entries.has(name)) this.entries.set(name, { owner, entry: await newEntry(name, algorithm), createdMs });
     return this.recordOf(name)!;
+  }
+
+  /** Every algorithm some certificate signs with (discovery's id_token_signing_alg_values_supported). */
+  algorithms(): string[] {
+    return [...new Set([...this.entries.values()].flatMap((e) => algorithmsOf(e.entry.algorithm)))];
   }
 
   /** Every certificate (the global JWKS), or only the one an application signs with. */
@@ -103,7 +121,7 @@ export class KeyRing {
     const { entry, owner, createdMs } = found;
     return {
       owner, name, createdTime: rfc3339(createdMs), displayName: name === BUILT_IN_CERT ? 'Built-in Cert' : name,
-      scope: 'JWT', type: 'x509', cryptoAlgorithm: 'RS256', bitSize: 2048, expireInYears: 20,
+      scope: 'JWT', type: 'x509', cryptoAlgorithm: entry.algorithm, bitSize: EC_BITS[entry.algorithm] ?? 2048, expireInYears: 20,
       certificate: entry.publicPem, privateKey: entry.privatePem,
     };
   }
@@ -114,11 +132,15 @@ export class KeyRing {
     return this.recordOf(BUILT_IN_CERT)!;
   }
 
-  // Mirrors generateJwtToken's method choice: unknown methods fall back to RS256, ES* needs an EC cert.
+  // Mirrors generateJwtToken's method choice: "" and unknown methods mean the certificate's own
+  // algorithm (RS256 for RSA ones); a method of the other key type fails with jwt-go's error.
   async sign(payload: Record<string, unknown>, signingMethod: string, certName?: string): Promise<string> {
-    const alg = RSA_ALGS.includes(signingMethod) ? signingMethod : signingMethod.startsWith('ES') ? signingMethod : 'RS256';
-    if (!RSA_ALGS.includes(alg)) throw new Error('key is not a valid ECDSA private key');
     const entry = this.entryFor(certName);
+    const known = RSA_ALGS.includes(signingMethod) || signingMethod in EC_BITS;
+    const alg = known ? signingMethod : entry.algorithm;
+    if (!algorithmsOf(entry.algorithm).includes(alg)) {
+      throw new Error(alg.startsWith('ES') ? 'key is not a valid ECDSA private key' : 'key is not a valid RSA private key');
+    }
     let key = entry.signKeys.get(alg);
     if (!key) {
       key = await importPKCS8(entry.privatePem, alg);
@@ -132,7 +154,9 @@ export class KeyRing {
     try {
       const { payload } = await jwtVerify(token, async (header) => {
         const entry = [...this.entries.values()].map((e) => e.entry).find((e) => e.kid === header.kid) ?? this.builtIn;
-        const alg = header.alg ?? 'RS256';
+        const alg = header.alg ?? entry.algorithm;
+        // A certificate verifies only its own algorithms (no RS256 token passes as ES256 or back).
+        if (!algorithmsOf(entry.algorithm).includes(alg)) throw new Error(`unexpected algorithm ${alg}`);
         let key = entry.verifyKeys.get(alg);
         if (!key) {
           key = await importSPKI(entry.publicPem, alg);
@@ -140,7 +164,7 @@ export class KeyRing {
         }
         return key;
       }, {
-        algorithms: RSA_ALGS,
+        algorithms: [...RSA_ALGS, ...Object.keys(EC_BITS)],
         currentDate: new Date(nowMs),
       });
       return payload;

@@ -8,6 +8,7 @@ import { UNSAFE_SCHEMES } from './redirect.js';
 import { getOrganization } from './store.js';
 import type { Application } from './types.js';
 import { getId, isRecord, parseJson, randomHex, rfc3339 } from './util.js';
+import { route } from './routes.js';
 
 const GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'password']);
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'none']);
@@ -59,7 +60,7 @@ function register(c: Ctx, ctx: SandboxContext): Response {
 
 export function registerDcr(app: Hono<AppEnv>, ctx: SandboxContext): void {
   ctx.routes.declare('*', '/api/oauth/register/*', { shape: 'write', anyone: true });
-  app.post('/api/oauth/register', (c) => register(c, ctx));
+  route(app, ctx.routes, 'POST', '/api/oauth/register', { shape: 'write', anyone: true }, (c) => register(c, ctx));
   // RFC 7592 reads are not served by Casdoor 3.158 either (every answer refuses the token).
   app.get('/api/oauth/register/:clientId', (c) => c.json({ error: 'invalid_token', error_description: 'invalid registration access token' }, 401));
 }

@@ -22,6 +22,7 @@ export type Method = 'GET' | 'POST' | '*';
 export class RouteTable {
   private readonly exact = new Map<string, Access>();
   private readonly prefixes: Array<{ method: Method; prefix: string; access: Access }> = [];
+  private readonly served = new Set<string>();
 
   /** A path ending in "/*" covers everything under it. */
   declare(method: Method, path: string, access: Access): void {
@@ -35,15 +36,21 @@ export class RouteTable {
     return this.prefixes.find((p) => (p.method === '*' || p.method === method) && (path === p.prefix || path.startsWith(`${p.prefix}/`)))?.access;
   }
 
-  /** Every route served, for discovery. */
-  has(method: string, path: string): boolean {
-    return this.find(method, path) !== undefined;
+  /** Marks a route as served by a handler (declared-only routes are Casdoor's policies for routes the sandbox lacks). */
+  serve(method: 'GET' | 'POST', path: string): void {
+    this.served.add(`${method} ${path}`);
+  }
+
+  /** Whether a handler answers this exact route: discovery advertises nothing else. */
+  serves(method: 'GET' | 'POST', path: string): boolean {
+    return this.served.has(`${method} ${path}`);
   }
 }
 
 /** Registers a handler and its access together, so no route is served without a declared rule. */
 export function route(app: Hono<AppEnv>, routes: RouteTable, method: 'GET' | 'POST', path: string, access: Access, handler: (c: Ctx) => Response | Promise<Response>): void {
   routes.declare(method, path, access);
+  routes.serve(method, path);
   if (method === 'GET') app.get(path, handler);
   else app.post(path, handler);
 }

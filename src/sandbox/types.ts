@@ -1,3 +1,4 @@
+import type { SandboxData } from './data.js';
 import type { TokenStore } from './token-store.js';
 
 // Public types of the Casdoor sandbox. Records are plain JSON objects shaped like
@@ -183,8 +184,12 @@ export interface Sandbox {
   metrics: readonly OtlpMetricPoint[];
   /** Records received at POST /api/add-record, oldest first. */
   records: readonly SandboxRecord[];
+  /** Typed access to the tables (data.ts); `store` is the raw state underneath. */
+  data: SandboxData;
   store: SandboxStore;
   rotateKey(): Promise<void>;
+  /** A certificate of an organization with its own key (RS256, or ES256/ES384/ES512 for an EC key). */
+  addCert(owner: string, name: string, cryptoAlgorithm?: 'RS256' | 'ES256' | 'ES384' | 'ES512'): Promise<Cert>;
   issueToken(opts: IssueTokenOptions): Promise<string>;
   login(organization: string, username: string, password: string): Promise<string>;
   stop(): Promise<void>;

@@ -193,7 +193,7 @@ describe('adversarial tokens: claims', () => {
 
   it('a JWT-Custom refresh token from the real password grant (tokenType access-token, TokenType refresh-token)', async () => {
     // Casdoor's JWT-Custom refresh token copies the access claims, tokenType included, and adds TokenType.
-    const app = h.sandbox.store.applications.get(`admin/${h.sandbox.demo.application}`)!;
+    const app = h.sandbox.data.applications.get(`admin/${h.sandbox.demo.application}`)!;
     const format = app.tokenFormat;
     app.tokenFormat = 'JWT-Custom';
     try {

@@ -144,19 +144,19 @@ describe('authorization: scopes, caller rules, challenges', () => {
           let args = argsFor(tool, org);
           if (tool === 'delete_application' && want === 'ok') {
             const name = `del-${who}-${org}`;
-            h.sandbox.store.applications.set(`admin/${name}`, { ...(h.sandbox.store.applications.get(`admin/${target[org]}`) as Json), name, clientId: `cid-${name}` });
+            h.sandbox.data.applications.put({ ...(h.sandbox.data.applications.get(`admin/${target[org]}`) as Json), name, clientId: `cid-${name}` });
             // Changed on purpose (issue 4): a delete needs confirm + the name when the client cannot be asked.
             args = { id: `admin/${name}`, confirm: true, name };
           }
           const before = h.sandbox.requests.length;
           const beforeApi = h.apiCalls();
-          const snapshot = structuredClone(new Map(h.sandbox.store.applications));
+          const snapshot = structuredClone(h.sandbox.data.applications.list());
           const res = await h.post(call(tool, args, 5), headers[who]);
           const body = (await res.json()) as Json;
           if (want === 'ok') {
             expect(res.status, `${who} ${tool} ${org}: ${JSON.stringify(body)}`).toBe(200);
             expect(body.result.isError, `${who} ${tool} ${org}: ${JSON.stringify(body)}`).toBeFalsy();
-            if (tool === 'delete_application') expect(h.sandbox.store.applications.has(args.id as string)).toBe(false);
+            if (tool === 'delete_application') expect(h.sandbox.data.applications.has(args.id as string)).toBe(false);
           } else if (want === 'scope') {
             expect(res.status).toBe(403);
             expect(body.error.code).toBe(-32001);
@@ -169,7 +169,7 @@ describe('authorization: scopes, caller rules, challenges', () => {
             // A refusal may read the target to learn its organization, but never writes.
             const writes = h.sandbox.requests.slice(before).filter((q) => /^\/api\/(add|update|delete)-/.test(q.path));
             expect(writes.map((q) => q.path), `${who} ${tool} ${org}`).toEqual([]);
-            expect(new Map(h.sandbox.store.applications), `${who} ${tool} ${org}`).toEqual(snapshot);
+            expect(h.sandbox.data.applications.list(), `${who} ${tool} ${org}`).toEqual(snapshot);
           }
         }
       });
@@ -186,7 +186,7 @@ describe('authorization: scopes, caller rules, challenges', () => {
   });
 
   it('secrets are shown to global admins and applications only', async () => {
-    const stored = h.sandbox.store.applications.get('admin/acme-portal') as Json;
+    const stored = h.sandbox.data.applications.get('admin/acme-portal') as Json;
     const secretOf = async (who: string) =>
       ((await (await h.post(call('get_application', { id: 'admin/acme-portal' }), headers[who])).json()) as Json).result.structuredContent.application;
     expect((await secretOf('admin')).clientSecret).toBe(stored.clientSecret);
@@ -201,20 +201,20 @@ describe('authorization: scopes, caller rules, challenges', () => {
   });
 
   it('a masked value is never written back to Casdoor', async () => {
-    const before = structuredClone(h.sandbox.store.applications.get('admin/acme-portal'));
+    const before = structuredClone(h.sandbox.data.applications.get('admin/acme-portal'));
     // The mask echoed back exactly as shown means "unchanged" (Casdoor-shaped calls send the object as read).
     const echoed = (await (await h.post(call('update_application', { id: 'admin/acme-portal', application: { clientSecret: '***' } }), headers.orgAdmin)).json()) as Json;
     expect(echoed.result.structuredContent.changes).toEqual([]);
     // A mask where the caller was shown a real value is refused.
     const body = (await (await h.post(call('update_application', { id: 'admin/acme-portal', application: { description: '***' } }), headers.orgAdmin)).json()) as Json;
     expect(body.result.isError).toBe(true);
-    expect(h.sandbox.store.applications.get('admin/acme-portal')).toEqual(before);
+    expect(h.sandbox.data.applications.get('admin/acme-portal')).toEqual(before);
   });
 
   it('an organization admin cannot move an application to another organization', async () => {
     const res = await h.post(call('update_application', { id: 'admin/acme-api', application: { organization: 'globex' } }), headers.orgAdmin);
     expect(res.status).toBe(403);
-    expect((h.sandbox.store.applications.get('admin/acme-api') as Json).organization).toBe('acme');
+    expect((h.sandbox.data.applications.get('admin/acme-api') as Json).organization).toBe('acme');
   });
 
   for (const who of ['expired', 'wrongAud', 'wrongIss', 'refresh']) {
@@ -272,6 +272,6 @@ describe('authorization: scopes, caller rules, challenges', () => {
     const res = await h.post(call('delete_application', { id: 'admin/acme-api' }), { ...headers.globalCookie, Origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect(h.apiCalls()).toBe(beforeApi);
-    expect(h.sandbox.store.applications.has('admin/acme-api')).toBe(true);
+    expect(h.sandbox.data.applications.has('admin/acme-api')).toBe(true);
   });
 });

@@ -104,12 +104,12 @@ describe('an external OAuth client walks the discovery flow with the SDK auth pr
     expect(authorizationUrl?.searchParams.get('scope')).toBe('write:application');
     expect(authorizationUrl?.searchParams.get('resource')).toBe(h.url);
     expect(authorizationUrl?.searchParams.get('client_id')).toBe(h.sandbox.demo.clientId);
-    expect(h.sandbox.store.applications.has('admin/stepped-up')).toBe(false);
+    expect(h.sandbox.data.applications.has('admin/stepped-up')).toBe(false);
     // Once the user grants it, the same call goes through.
     tokens = { access_token: await h.token('write:application'), token_type: 'Bearer' };
     const retried = await client.callTool({ name: 'add_application', arguments: { application: { name: 'stepped-up', organization: 'acme' } } });
     expect(retried.isError).toBeFalsy();
-    expect(h.sandbox.store.applications.has('admin/stepped-up')).toBe(true);
+    expect(h.sandbox.data.applications.has('admin/stepped-up')).toBe(true);
     await client.close();
   });
 });

@@ -76,7 +76,7 @@ describe('attack 1: a chosen user id and type', () => {
       await refusedByGate(client, 'add_user', { user: { owner: 'built-in', name: 'pwned', password: 'x' } });
     });
     expect(calls.filter((c) => WRITE.test(c.split(' ')[1]!))).toEqual([]);
-    expect(h.sandbox.store.users.has('built-in/pwned')).toBe(false);
+    expect(h.sandbox.data.users.has('built-in/pwned')).toBe(false);
   });
 });
 
@@ -117,7 +117,7 @@ describe('attack 3: any key of the global JWKS', () => {
 
 describe('attack 4: claims as privileges', () => {
   it('JWT-Custom attributes claiming owner built-in and name admin: the audit names the real caller', async () => {
-    const app = h.sandbox.store.applications.get('admin/acme-portal')!;
+    const app = h.sandbox.data.applications.get('admin/acme-portal')!;
     Object.assign(app, { tokenFormat: 'JWT-Custom', tokenFields: [], tokenAttributes: [{ name: 'owner', value: 'built-in', type: 'String' }, { name: 'name', value: 'admin', type: 'String' }, { name: 'isAdmin', value: 'true', type: 'String' }] });
     try {
       const token = await h.sandbox.issueToken({ kind: 'user', user: 'acme/bob', application: 'acme-portal', scope: 'admin', audience: [h.url] });
@@ -133,7 +133,7 @@ describe('attack 4: claims as privileges', () => {
   });
 
   it('a JWT-Custom token without identity claims still names its user: an organization admin stays one', async () => {
-    const app = h.sandbox.store.applications.get('admin/acme-portal')!;
+    const app = h.sandbox.data.applications.get('admin/acme-portal')!;
     Object.assign(app, { tokenFormat: 'JWT-Custom', tokenFields: [], tokenAttributes: [] });
     try {
       const token = await h.sandbox.issueToken({ kind: 'user', user: 'acme/alice', application: 'acme-portal', scope: 'admin', audience: [h.url] });
@@ -160,12 +160,12 @@ describe('Casdoor\'s later answers take effect within the cache lifetime', () =>
     fetch(`${h.sandbox.url}/api/update-user?id=${id}&columns=${columns}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${h.sandbox.demo.clientId}:${h.sandbox.demo.clientSecret}`).toString('base64')}` },
-      body: JSON.stringify({ ...h.sandbox.store.users.get(id), ...fields }),
+      body: JSON.stringify({ ...h.sandbox.data.users.get(id), ...fields }),
     });
 
   it('a demoted admin loses admin rights', async () => {
-    const bob = h.sandbox.store.users.get('acme/bob')!;
-    h.sandbox.store.users.set('acme/erin', { ...structuredClone(bob), name: 'erin', id: 'erin-uuid', isAdmin: true });
+    const bob = h.sandbox.data.users.get('acme/bob')!;
+    h.sandbox.data.users.put({ ...structuredClone(bob), name: 'erin', id: 'erin-uuid', isAdmin: true });
     const token = await h.sandbox.issueToken({ kind: 'user', user: 'acme/erin', scope: 'admin', audience: [h.url] });
     const client = await h.client(bearer(token));
     expect((await client.callTool({ name: 'get_applications', arguments: { organization: 'acme' } })).isError).toBeFalsy();
@@ -176,8 +176,8 @@ describe('Casdoor\'s later answers take effect within the cache lifetime', () =>
   });
 
   it('a forbidden user and a revoked token are refused with 401', async () => {
-    const bob = h.sandbox.store.users.get('acme/bob')!;
-    h.sandbox.store.users.set('acme/frank', { ...structuredClone(bob), name: 'frank', id: 'frank-uuid' });
+    const bob = h.sandbox.data.users.get('acme/bob')!;
+    h.sandbox.data.users.put({ ...structuredClone(bob), name: 'frank', id: 'frank-uuid' });
     const frank = await h.sandbox.issueToken({ kind: 'user', user: 'acme/frank', scope: 'admin', audience: [h.url] });
     const revoked = await h.sandbox.issueToken({ kind: 'user', user: 'acme/alice', scope: 'admin', audience: [h.url] });
     for (const t of [frank, revoked]) expect((await h.post(rpc('tools/list'), bearer(t))).status).toBe(200);
@@ -190,7 +190,7 @@ describe('Casdoor\'s later answers take effect within the cache lifetime', () =>
         expect(((await res.json()) as Json).error.data.reason).toMatch(/^Casdoor does not accept this token/);
       }
     });
-    expect(h.sandbox.store.applications.has('admin/acme-api')).toBe(true);
+    expect(h.sandbox.data.applications.has('admin/acme-api')).toBe(true);
   });
 });
 
@@ -210,7 +210,7 @@ describe('attack 7: a valid signature proves nothing', () => {
     const key = await importPKCS8(builtIn.privateKey, 'RS256');
     const now = Math.floor(Date.now() / 1000);
     for (const claims of [
-      { sub: h.sandbox.store.users.get('built-in/admin')!.id, owner: 'built-in', name: 'admin', isAdmin: true },
+      { sub: h.sandbox.data.users.get('built-in/admin')!.id, owner: 'built-in', name: 'admin', isAdmin: true },
       { sub: 'admin/casdoor-mcp', owner: 'admin', name: 'casdoor-mcp', type: 'application', azp: h.sandbox.demo.clientId },
     ]) {
       const forged = await new SignJWT({ ...claims, scope: 'admin', tokenType: 'access-token' })

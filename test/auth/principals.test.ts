@@ -43,8 +43,8 @@ describe('principals from every Casdoor token format', () => {
   }
 
   it('a forbidden user\'s token is refused with 401', async () => {
-    const bob = h.sandbox.store.users.get('acme/bob') as Json;
-    h.sandbox.store.users.set('acme/dave', { ...structuredClone(bob), name: 'dave', id: 'dave-uuid', isAdmin: true, isForbidden: true });
+    const bob = h.sandbox.data.users.get('acme/bob') as Json;
+    h.sandbox.data.users.put({ ...structuredClone(bob), name: 'dave', id: 'dave-uuid', isAdmin: true, isForbidden: true });
     const token = await userToken('acme/dave', 'JWT-Empty');
     const res = await h.post(rpc('tools/list'), { Authorization: `Bearer ${token}` });
     expect(res.status).toBe(401);

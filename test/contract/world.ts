@@ -61,7 +61,7 @@ export async function startContractWorld(): Promise<ContractWorld> {
     sandbox,
     password,
     secretOf(app) {
-      const live = [...store.applications.values()].find((a) => a.name === app);
+      const live = sandbox.data.applications.get(`admin/${app}`);
       return String(live?.clientSecret ?? secrets.get(app) ?? `unknown-app-${app}`);
     },
     sessionOf(user) {

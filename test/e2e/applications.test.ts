@@ -24,7 +24,7 @@ describe('the application tools through a real MCP client against the sandbox', 
   });
 
   it('get_applications pages through every application with the total', async () => {
-    const stored = [...h.sandbox.store.applications.values()];
+    const stored = h.sandbox.data.applications.list();
     const first = structured(await client.callTool({ name: 'get_applications', arguments: { page: 1, pageSize: 2 } }));
     expect(first.total).toBe(stored.length);
     expect(first.applications).toHaveLength(2);
@@ -40,14 +40,14 @@ describe('the application tools through a real MCP client against the sandbox', 
     const acme = structured(await client.callTool({ name: 'get_applications', arguments: { organization: 'acme' } }));
     expect(acme.applications.length).toBeGreaterThan(0);
     expect(acme.applications.every((a: Json) => a.organization === 'acme')).toBe(true);
-    expect(acme.total).toBe([...h.sandbox.store.applications.values()].filter((a: Json) => a.organization === 'acme').length);
+    expect(acme.total).toBe(h.sandbox.data.applications.list().filter((a: Json) => a.organization === 'acme').length);
     const none = structured(await client.callTool({ name: 'get_applications', arguments: { organization: 'no-such-org' } }));
     expect(none).toMatchObject({ applications: [], total: 0, hasMore: false });
   });
 
   it('get_application returns the stored application, with secrets for an application caller', async () => {
     const r = structured(await client.callTool({ name: 'get_application', arguments: { id: 'admin/acme-portal' } }));
-    const stored = h.sandbox.store.applications.get('admin/acme-portal') as Json;
+    const stored = h.sandbox.data.applications.get('admin/acme-portal') as Json;
     expect(r.application.name).toBe('acme-portal');
     expect(r.application.clientId).toBe(stored.clientId);
     expect(r.application.clientSecret).toBe(stored.clientSecret);
@@ -62,7 +62,7 @@ describe('the application tools through a real MCP client against the sandbox', 
 
   it('add_application creates it in Casdoor with the UI defaults and returns its clientId', async () => {
     const r = structured(await client.callTool({ name: 'add_application', arguments: { application: { name: 'e2e-new', organization: 'acme' } } }));
-    const stored = h.sandbox.store.applications.get('admin/e2e-new') as Json;
+    const stored = h.sandbox.data.applications.get('admin/e2e-new') as Json;
     expect(stored).toBeDefined();
     expect(stored.organization).toBe('acme');
     expect(stored.expireInHours).toBe(168);
@@ -75,14 +75,14 @@ describe('the application tools through a real MCP client against the sandbox', 
     const missing = await client.callTool({ name: 'add_application', arguments: { application: { name: 'e2e-x', organization: 'nope' } } });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toContain("organization 'nope' does not exist");
-    expect(h.sandbox.store.applications.has('admin/e2e-x')).toBe(false);
+    expect(h.sandbox.data.applications.has('admin/e2e-x')).toBe(false);
     const taken = await client.callTool({ name: 'add_application', arguments: { application: { name: 'acme-portal', organization: 'acme' } } });
     expect(taken.isError).toBe(true);
     expect(text(taken)).toContain('already taken');
   });
 
   it('update_application changes only the named fields and reports them', async () => {
-    const before = structuredClone(h.sandbox.store.applications.get('admin/acme-api') as Json);
+    const before = structuredClone(h.sandbox.data.applications.get('admin/acme-api') as Json);
     const r = structured(
       await client.callTool({ name: 'update_application', arguments: { id: 'admin/acme-api', application: { displayName: 'Acme API v2', expireInHours: 2 } } }),
     );
@@ -90,7 +90,7 @@ describe('the application tools through a real MCP client against the sandbox', 
       { field: 'displayName', old: before.displayName, new: 'Acme API v2' },
       { field: 'expireInHours', old: before.expireInHours, new: 2 },
     ]);
-    const after = h.sandbox.store.applications.get('admin/acme-api') as Json;
+    const after = h.sandbox.data.applications.get('admin/acme-api') as Json;
     expect({ ...after, displayName: before.displayName, expireInHours: before.expireInHours }).toEqual(before);
   });
 
@@ -98,17 +98,17 @@ describe('the application tools through a real MCP client against the sandbox', 
     await client.callTool({ name: 'add_application', arguments: { application: { name: 'e2e-rename-me', organization: 'globex' } } });
     const r = structured(await client.callTool({ name: 'update_application', arguments: { id: 'admin/e2e-rename-me', application: { name: 'e2e-renamed' } } }));
     expect(r.id).toBe('admin/e2e-renamed');
-    expect(h.sandbox.store.applications.has('admin/e2e-rename-me')).toBe(false);
-    expect((h.sandbox.store.applications.get('admin/e2e-renamed') as Json).organization).toBe('globex');
+    expect(h.sandbox.data.applications.has('admin/e2e-rename-me')).toBe(false);
+    expect((h.sandbox.data.applications.get('admin/e2e-renamed') as Json).organization).toBe('globex');
   });
 
   // Changed on purpose (issue 4): delete needs confirm + the name repeated when the client cannot be asked.
   it('delete_application deletes it from Casdoor once confirmed', async () => {
     await client.callTool({ name: 'add_application', arguments: { application: { name: 'e2e-doomed', organization: 'acme' } } });
-    expect(h.sandbox.store.applications.has('admin/e2e-doomed')).toBe(true);
+    expect(h.sandbox.data.applications.has('admin/e2e-doomed')).toBe(true);
     const r = structured(await client.callTool({ name: 'delete_application', arguments: { id: 'admin/e2e-doomed', confirm: true, name: 'e2e-doomed' } }));
     expect(r).toEqual({ deleted: true, id: 'admin/e2e-doomed', organization: 'acme' });
-    expect(h.sandbox.store.applications.has('admin/e2e-doomed')).toBe(false);
+    expect(h.sandbox.data.applications.has('admin/e2e-doomed')).toBe(false);
     const again = await client.callTool({ name: 'delete_application', arguments: { id: 'admin/e2e-doomed', confirm: true, name: 'e2e-doomed' } });
     expect(again.isError).toBe(true);
     expect(text(again)).toContain('not found');
@@ -121,7 +121,7 @@ describe('the application tools through a real MCP client against the sandbox', 
     expect(r.isError).toBe(true);
     expect(text(r)).toContain('cannot be deleted');
     expect(h.apiCalls()).toBe(beforeApi);
-    expect(h.sandbox.store.applications.has('admin/app-built-in')).toBe(true);
+    expect(h.sandbox.data.applications.has('admin/app-built-in')).toBe(true);
   });
 
   it('refuses an undeclared argument with -32602 naming the field, before Casdoor', async () => {

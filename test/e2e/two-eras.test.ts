@@ -59,11 +59,11 @@ describe('both protocol eras on one endpoint', () => {
 
   function freshApp(): string {
     const name = `era-doomed-${++seq}`;
-    const base = h.sandbox.store.applications.get('admin/acme-portal')!;
-    h.sandbox.store.applications.set(`admin/${name}`, { ...structuredClone(base), name, clientId: `cid-${name}` });
+    const base = h.sandbox.data.applications.get('admin/acme-portal')!;
+    h.sandbox.data.applications.put({ ...structuredClone(base), name, clientId: `cid-${name}` });
     return name;
   }
-  const exists = (name: string): boolean => h.sandbox.store.applications.has(`admin/${name}`);
+  const exists = (name: string): boolean => h.sandbox.data.applications.has(`admin/${name}`);
 
   it('both list the same tools for the same token, in the same order', async () => {
     const lists = await Promise.all(ERAS.map(async (era) => (await (await client(era, reader)).listTools()).tools.map((t) => t.name)));

@@ -126,16 +126,16 @@ describe('organization reads by callers who are not global administrators', () =
 
   it('an organization admin can neither delete nor create her own organization, only change it', async () => {
     const alice = await mcpClient(h, bearer(await h.sandbox.issueToken({ kind: 'user', user: 'acme/alice', scope: 'admin', audience: [h.url] })));
-    const before = structuredClone(h.sandbox.store.organizations.get('admin/acme'));
+    const before = structuredClone(h.sandbox.data.organizations.get('admin/acme'));
     const del = await alice.callTool({ name: 'delete_organization', arguments: { id: 'admin/acme', confirm: true, name: 'acme' } }).catch((e) => e);
     expect(rpcCodeOf(del)).toBe(-32013);
     expect(String(del)).toContain('global_admin_required');
     const add = await alice.callTool({ name: 'add_organization', arguments: { organization: { name: 'acme' } } }).catch((e) => e);
     expect(String(add)).toContain('global_admin_required');
-    expect(h.sandbox.store.organizations.get('admin/acme')).toEqual(before);
+    expect(h.sandbox.data.organizations.get('admin/acme')).toEqual(before);
     const r = await alice.callTool({ name: 'update_organization', arguments: { id: 'admin/acme', organization: { websiteUrl: 'https://acme.example.org' } } });
     expect(r.isError, text(r)).toBeFalsy();
-    expect(h.sandbox.store.organizations.get('admin/acme')!.websiteUrl).toBe('https://acme.example.org');
+    expect(h.sandbox.data.organizations.get('admin/acme')!.websiteUrl).toBe('https://acme.example.org');
   });
 
   it('built-in can be neither deleted nor renamed', async () => {
@@ -145,7 +145,7 @@ describe('organization reads by callers who are not global administrators', () =
     expect(text(del)).toMatch(/cannot be deleted/);
     const ren = await admin.callTool({ name: 'update_organization', arguments: { id: 'admin/built-in', organization: { name: 'renamed' } } });
     expect(ren.isError).toBe(true);
-    expect(h.sandbox.store.organizations.has('admin/built-in')).toBe(true);
+    expect(h.sandbox.data.organizations.has('admin/built-in')).toBe(true);
   });
 
   it('a plain user and an organization admin list exactly their own organization; a global admin all', async () => {

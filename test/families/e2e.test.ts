@@ -108,14 +108,14 @@ describe('every family through a real MCP client', () => {
     const list = (await call(admin, 'get_tokens', { organization: 'acme', full: true, pageSize: 100 })).tokens as Json[];
     const mine = list.find((t) => t.user === 'bob')!;
     expect(mine).toBeDefined();
-    const stored = [...rows(h, 'token').values()];
+    const stored = rows(h, 'token');
     const all = JSON.stringify([list, (await call(admin, 'get_token', { id: `admin/${mine.name}` })).token]);
     for (const t of stored) {
       expect(all).not.toContain(t.accessToken);
       if (t.refreshToken) expect(all).not.toContain(t.refreshToken);
     }
     const revoked = await call(admin, 'delete_token', { id: `admin/${mine.name}`, confirm: true, name: mine.name });
-    expect(revoked, JSON.stringify([revoked, [...rows(h, 'token').values()].map((t) => [t.name, t.user])])).toMatchObject({ deleted: true });
+    expect(revoked, JSON.stringify([revoked, rows(h, 'token').map((t) => [t.name, t.user])])).toMatchObject({ deleted: true });
     expect(row(h, 'token', `admin/${mine.name}`)).toBeUndefined();
     const res = await h.post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, bearer(victim));
     expect(res.status).toBe(401);

@@ -7,9 +7,9 @@ describe('list results sized for an agent', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    const base = h.sandbox.store.applications.get('admin/acme-portal')!;
-    for (let i = h.sandbox.store.applications.size; i < 20; i++) {
-      h.sandbox.store.applications.set(`admin/extra-app-${i}`, { ...structuredClone(base), name: `extra-app-${i}`, clientId: `c${i}`.padEnd(20, '0'), displayName: `Extra application ${i}` });
+    const base = h.sandbox.data.applications.get('admin/acme-portal')!;
+    for (let i = h.sandbox.data.applications.count(); i < 20; i++) {
+      h.sandbox.data.applications.put({ ...structuredClone(base), name: `extra-app-${i}`, clientId: `c${i}`.padEnd(20, '0'), displayName: `Extra application ${i}` });
     }
   });
   afterAll(() => h.close());

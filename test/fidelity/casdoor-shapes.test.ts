@@ -18,14 +18,14 @@ const call = (name: string, args: Json) => admin.callTool({ name, arguments: arg
 
 describe('null where Casdoor answers null (defect 1)', () => {
   it('a scope list read with "tools": null is written back with one more scope', async () => {
-    const stored = h.sandbox.store.applications.get('admin/acme-portal')!;
+    const stored = h.sandbox.data.applications.get('admin/acme-portal')!;
     stored.scopes = [{ name: 'profile', displayName: 'Profile', description: '', tools: null }];
     const read = structured(await call('get_application', { id: 'admin/acme-portal' })).application as Json;
     expect(read.scopes).toEqual([{ name: 'profile', displayName: 'Profile', description: '', tools: null }]);
     const scopes = [...read.scopes, { name: 'read:application', displayName: 'Read', description: 'Read apps', tools: ['get_application'] }];
     const r = await call('update_application', { id: 'admin/acme-portal', application: { scopes } });
     expect(r.isError, text(r)).toBeFalsy();
-    expect(h.sandbox.store.applications.get('admin/acme-portal')!.scopes).toHaveLength(2);
+    expect(h.sandbox.data.applications.get('admin/acme-portal')!.scopes).toHaveLength(2);
   });
 
   it('app-built-in as read (grantTypes, customScopes null; refreshExpireInHours 0) goes back unchanged', async () => {
@@ -42,7 +42,7 @@ describe('Casdoor\'s call shapes (defect 2)', () => {
   it('add_application with owner "admin" inside application', async () => {
     const r = await call('add_application', { application: { owner: 'admin', name: 'shaped-1', organization: 'acme' } });
     expect(r.isError, text(r)).toBeFalsy();
-    expect(h.sandbox.store.applications.has('admin/shaped-1')).toBe(true);
+    expect(h.sandbox.data.applications.has('admin/shaped-1')).toBe(true);
   });
 
   it('update_application fed with the object get_application returned: only the changed field is written', async () => {
@@ -60,7 +60,7 @@ describe('Casdoor\'s call shapes (defect 2)', () => {
     const application = { owner: 'admin', name: 'shaped-1', organization: 'acme' };
     const preview = structured(await call('delete_application', { application }));
     expect(preview).toMatchObject({ deleted: false, howToConfirm: expect.any(String) });
-    expect(h.sandbox.store.applications.has('admin/shaped-1')).toBe(true);
+    expect(h.sandbox.data.applications.has('admin/shaped-1')).toBe(true);
     const wrongOrg = await call('delete_application', { application: { ...application, organization: 'globex' }, confirm: true, name: 'shaped-1' });
     expect(wrongOrg.isError).toBe(true);
     const done = structured(await call('delete_application', { application, confirm: true, name: 'shaped-1' }));
@@ -77,6 +77,6 @@ describe('Casdoor\'s call shapes (defect 2)', () => {
     expect(preview.deleted).toBe(false);
     const done = structured(await call('delete_user', { user: { ...read }, confirm: true, name: 'shaped-u' }));
     expect(done).toMatchObject({ deleted: true, id: 'acme/shaped-u' });
-    expect(h.sandbox.store.users.has('acme/shaped-u')).toBe(false);
+    expect(h.sandbox.data.users.has('acme/shaped-u')).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ beforeAll(async () => {
   h = await startHarness();
   client = await h.client({ Authorization: `Bearer ${await h.token('admin')}` });
   // The operator's secret no longer matches: from now on Casdoor treats the server as anonymous.
-  h.sandbox.store.applications.get('admin/casdoor-mcp')!.clientSecret = 'rotated-by-someone-else';
+  h.sandbox.data.applications.get('admin/casdoor-mcp')!.clientSecret = 'rotated-by-someone-else';
 });
 afterAll(() => h?.close());
 

@@ -14,8 +14,8 @@ afterAll(() => h?.close());
 
 function freshApp(): string {
   const name = `shared-${++seq}`;
-  const base = h.sandbox.store.applications.get('admin/acme-portal')!;
-  h.sandbox.store.applications.set(`admin/${name}`, { ...structuredClone(base), name, clientId: `cid-${name}` });
+  const base = h.sandbox.data.applications.get('admin/acme-portal')!;
+  h.sandbox.data.applications.put({ ...structuredClone(base), name, clientId: `cid-${name}` });
   return name;
 }
 
@@ -37,7 +37,7 @@ describe('elicitation only towards a client that declared it', () => {
       expect(r.isError, text(r)).toBeFalsy();
       expect(structured(r)).toMatchObject({ deleted: true });
       expect(asked).toBe(0);
-      expect(h.sandbox.store.applications.has(`admin/${name}`)).toBe(false);
+      expect(h.sandbox.data.applications.has(`admin/${name}`)).toBe(false);
     });
   }
 

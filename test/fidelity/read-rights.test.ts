@@ -8,7 +8,7 @@ import { bearer, mcpClient, structured, text, type Json } from '../tools/helpers
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  h.sandbox.store.applications.get('admin/app-built-in')!.isShared = true;
+  h.sandbox.data.applications.get('admin/app-built-in')!.isShared = true;
 });
 afterAll(() => h?.close());
 
@@ -27,7 +27,7 @@ describe('an organization admin reads at least what a plain user reads', () => {
   });
 
   it('masked exactly as Casdoor masks: its flags false, the others as stored', async () => {
-    const stored = h.sandbox.store.applications.get('admin/globex-web')!;
+    const stored = h.sandbox.data.applications.get('admin/globex-web')!;
     Object.assign(stored, { enableSigninSession: true, enableCodeSignin: true, enableLinkWithEmail: true, enableSamlAssertionSignature: true, useEmailAsSamlNameId: true, enableSignUp: true });
     const client = await as('acme/bob');
     const app = structured(await client.callTool({ name: 'get_application', arguments: { id: 'admin/globex-web' } })).application as Json;

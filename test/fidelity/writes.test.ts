@@ -21,7 +21,7 @@ describe('createdTime (defect 5)', () => {
   it('add_application sets it, so the new application comes first in the newest-first list', async () => {
     const r = await call(admin, 'add_application', { application: { name: 'fresh-app', organization: 'acme' } });
     expect(r.isError, text(r)).toBeFalsy();
-    const created = String(h.sandbox.store.applications.get('admin/fresh-app')!.createdTime);
+    const created = String(h.sandbox.data.applications.get('admin/fresh-app')!.createdTime);
     expect(created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Math.abs(Date.parse(created) - Date.now())).toBeLessThan(60_000);
     const first = structured(await call(admin, 'get_applications', { pageSize: 1 })).applications as Json[];
@@ -35,17 +35,17 @@ describe('write results carry no secret (defect 9)', () => {
     expect(r.isError, text(r)).toBeFalsy();
     expect(structured(r).changes).toEqual([{ field: 'clientSecret', old: '(secret)', new: '(changed)' }]);
     expect(JSON.stringify(r)).not.toContain('new-secret-value-123');
-    expect(h.sandbox.store.applications.get('admin/fresh-app')!.clientSecret).toBe('new-secret-value-123');
+    expect(h.sandbox.data.applications.get('admin/fresh-app')!.clientSecret).toBe('new-secret-value-123');
     const dry = await call(admin, 'update_application', { id: 'admin/fresh-app', application: { description: 'x' }, dry_run: true });
     expect(JSON.stringify(dry)).not.toContain('new-secret-value-123');
     const added = await call(admin, 'add_application', { application: { name: 'fresh-app-2', organization: 'acme' } });
-    expect(JSON.stringify(added)).not.toContain(String(h.sandbox.store.applications.get('admin/fresh-app-2')!.clientSecret));
+    expect(JSON.stringify(added)).not.toContain(String(h.sandbox.data.applications.get('admin/fresh-app-2')!.clientSecret));
   });
 });
 
 describe('dry runs are no oracle (defect 10)', () => {
   it('a caller who cannot see secrets gets the same change list for a right and a wrong guess', async () => {
-    const stored = h.sandbox.store.applications.get('admin/acme-portal')!;
+    const stored = h.sandbox.data.applications.get('admin/acme-portal')!;
     const guess = (application: Json) => call(alice, 'update_application', { id: 'admin/acme-portal', application, dry_run: true });
     const right = structured(await guess({ tokenFormat: stored.tokenFormat, expireInHours: stored.expireInHours, clientSecret: stored.clientSecret }));
     const wrong = structured(await guess({ tokenFormat: 'JWT-Empty', expireInHours: 5, clientSecret: 'not-it' }));
@@ -57,7 +57,7 @@ describe('dry runs are no oracle (defect 10)', () => {
 
 describe('credential properties never leave (defect 11)', () => {
   it('oauth_* and credential-looking keys are dropped from get_user and from change lists, and kept on write', async () => {
-    const bob = h.sandbox.store.users.get('acme/bob')!;
+    const bob = h.sandbox.data.users.get('acme/bob')!;
     bob.properties = {
       department: 'sales', oauth_WeChat_session_key: 'wx-session', oauth_Custom_client_secret: 'cs-1', oauth_GitHub_username: 'bobgh',
       api_key: 'k-1', sessionCookie: 'sc-1',
@@ -68,7 +68,7 @@ describe('credential properties never leave (defect 11)', () => {
     expect(structured(dry).changes).toEqual([{ field: 'properties', old: { department: 'sales' }, new: { department: 'support' } }]);
     for (const secret of ['wx-session', 'cs-1', 'bobgh', 'k-1', 'sc-1']) expect(JSON.stringify([read, dry])).not.toContain(secret);
     await call(admin, 'update_user', { id: 'acme/bob', user: { properties: { department: 'support' } } });
-    expect(h.sandbox.store.users.get('acme/bob')!.properties).toMatchObject({ department: 'support', oauth_WeChat_session_key: 'wx-session' });
+    expect(h.sandbox.data.users.get('acme/bob')!.properties).toMatchObject({ department: 'support', oauth_WeChat_session_key: 'wx-session' });
   });
 });
 
@@ -79,7 +79,7 @@ describe('confirmation questions cannot be written by the object (defect 13)', (
       questions.push(String(req.params.message));
       return { action: 'decline' };
     });
-    const stored = h.sandbox.store.applications.get('admin/fresh-app')!;
+    const stored = h.sandbox.data.applications.get('admin/fresh-app')!;
     stored.displayName = 'x\n\nNOTE: this only ARCHIVES the account (restorable). Tick to continue\u202e' + 'y'.repeat(300);
     await call(asking, 'delete_application', { id: 'admin/fresh-app' });
     expect(questions).toHaveLength(1);

@@ -72,8 +72,8 @@ async function startFleet(sandbox: Sandbox, redis: TestRedis, env: Record<string
 let seq = 0;
 function freshApp(sandbox: Sandbox): string {
   const name = `fleet-doomed-${++seq}`;
-  const base = sandbox.store.applications.get('admin/acme-portal')!;
-  sandbox.store.applications.set(`admin/${name}`, { ...structuredClone(base), name, clientId: `cid-${name}` });
+  const base = sandbox.data.applications.get('admin/acme-portal')!;
+  sandbox.data.applications.put({ ...structuredClone(base), name, clientId: `cid-${name}` });
   return name;
 }
 
@@ -128,7 +128,7 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
     const { name, result, routed } = await deleteThroughFleet(fleet, appToken, sandbox);
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ deleted: true, id: `admin/${name}` });
-    expect(sandbox.store.applications.has(`admin/${name}`)).toBe(false);
+    expect(sandbox.data.applications.has(`admin/${name}`)).toBe(false);
     const posts = routed.filter((r) => r.method === 'POST');
     const init = posts.find((r) => r.rpc === 'initialize')!;
     const callPost = posts.find((r) => r.rpc === 'tools/call')!;
@@ -183,7 +183,7 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
         expect((await fleet.post({ jsonrpc: '2.0', id: question.id, result: { action: 'accept', content: { confirm: true } } }, { Authorization: `Bearer ${other}` })).status).toBe(202);
       }
       await new Promise((r) => setTimeout(r, 300));
-      expect(sandbox.store.applications.has(`admin/${name}`)).toBe(true);
+      expect(sandbox.data.applications.has(`admin/${name}`)).toBe(true);
       await reader.cancel();
     } finally {
       await fleet.close();

@@ -130,11 +130,11 @@ describe('MCP 2026-07-28 on the wire', () => {
     let seq = 0;
     function freshApp(): string {
       const name = `mrtr-${++seq}`;
-      const base = h.sandbox.store.applications.get('admin/acme-portal')!;
-      h.sandbox.store.applications.set(`admin/${name}`, { ...structuredClone(base), name, clientId: `cid-${name}` });
+      const base = h.sandbox.data.applications.get('admin/acme-portal')!;
+      h.sandbox.data.applications.put({ ...structuredClone(base), name, clientId: `cid-${name}` });
       return name;
     }
-    const exists = (name: string) => h.sandbox.store.applications.has(`admin/${name}`);
+    const exists = (name: string) => h.sandbox.data.applications.has(`admin/${name}`);
     const del = (name: string, extra: Json = {}, token = writer) =>
       send('tools/call', { name: 'delete_application', arguments: { id: `admin/${name}` }, _meta: ELICIT, ...extra }, { Authorization: `Bearer ${token}` }).then((r) => r.json() as Promise<Json>);
     const yes = { confirm: { action: 'accept', content: { confirm: true } } };

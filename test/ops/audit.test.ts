@@ -20,7 +20,7 @@ describe('the audit log and request ids', () => {
     const alice = await h.sandbox.issueToken({ kind: 'user', user: 'acme/alice', scope: 'read:application write:application', audience: [h.url] });
     const cookie = await h.sandbox.login('built-in', 'admin', '123');
     secrets.push(read, write, alice, cookie, h.sandbox.demo.clientSecret, 'AUDIT-SECRET-VALUE');
-    for (const app of h.sandbox.store.applications.values()) secrets.push(app.clientSecret);
+    for (const app of h.sandbox.data.applications.list()) secrets.push(app.clientSecret);
 
     // The scripted sequence: allowed, insufficient scope, forbidden, invalid token.
     const steps = [
@@ -107,7 +107,7 @@ describe('the audit log and request ids', () => {
       await h.post(call('get_applications', {}), { Authorization: `Bearer ${token}x` }),
     ];
     expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 401]);
-    for (const app of h.sandbox.store.applications.values()) secrets.push(app.clientSecret);
+    for (const app of h.sandbox.data.applications.list()) secrets.push(app.clientSecret);
     expect(h.logs.filter((l) => l.audit === true).length).toBeGreaterThanOrEqual(sent.length);
     const raw = h.rawLogs();
     expect(raw.length).toBeGreaterThan(0);

@@ -41,7 +41,7 @@ describe('MCP_READ_ONLY=true', () => {
 
   it('refuses every write call with 403 disabled_by_operator before Casdoor, whoever calls, whatever the arguments', async () => {
     const before = h.sandbox.requests.length;
-    const stored = h.sandbox.store.applications.size;
+    const stored = h.sandbox.data.applications.count();
     const attempts: [string, Json][] = [
       ['add_application', { application: { name: 'ro-x', organization: 'acme' } }],
       ['update_application', { id: 'admin/acme-api', application: { displayName: 'changed' } }],
@@ -58,8 +58,8 @@ describe('MCP_READ_ONLY=true', () => {
     }
     // Cookie resolution is the only Casdoor traffic: no write reached Casdoor.
     expect(h.sandbox.requests.slice(before).filter((r) => r.method === 'POST')).toEqual([]);
-    expect(h.sandbox.store.applications.size).toBe(stored);
-    expect(h.sandbox.store.applications.get('admin/acme-api')!.displayName).not.toBe('changed');
+    expect(h.sandbox.data.applications.count()).toBe(stored);
+    expect(h.sandbox.data.applications.get('admin/acme-api')!.displayName).not.toBe('changed');
   });
 
   it('reads still work, and whoami (decide()) reports the write tools as disabled by the operator', async () => {
@@ -122,19 +122,19 @@ describe('MCP_ALLOWED_ORGANIZATIONS', () => {
       await refused(await h.post(call('add_application', { application: { name: `org-${name}`, organization: 'globex' } }), who[name]), `${name} add`);
       expect(h.sandbox.requests.filter((r) => r.path !== '/api/get-account').length, name).toBe(before);
     }
-    expect([...h.sandbox.store.applications.keys()].some((k) => k.startsWith('admin/org-'))).toBe(false);
+    expect(h.sandbox.data.applications.list().some((a) => a.name.startsWith('org-'))).toBe(false);
   });
 
   it('refuses objects of another organization once read, and moving an application there', async () => {
-    const globex = structuredClone(h.sandbox.store.applications.get('admin/globex-web'));
+    const globex = structuredClone(h.sandbox.data.applications.get('admin/globex-web'));
     for (const name of ['appToken', 'globalAdminToken', 'globalAdminCookie']) {
       await refused(await h.post(call('get_application', { id: 'admin/globex-web' }), who[name]), `${name} get`);
       await refused(await h.post(call('update_application', { id: 'admin/globex-web', application: { displayName: 'x' } }), who[name]), `${name} update`);
       await refused(await h.post(call('delete_application', { id: 'admin/globex-web', confirm: true, name: 'globex-web' }), who[name]), `${name} delete`);
       await refused(await h.post(call('update_application', { id: 'admin/acme-portal', application: { organization: 'globex' } }), who[name]), `${name} move`);
     }
-    expect(h.sandbox.store.applications.get('admin/globex-web')).toEqual(globex);
-    expect(h.sandbox.store.applications.get('admin/acme-portal')!.organization).toBe('acme');
+    expect(h.sandbox.data.applications.get('admin/globex-web')).toEqual(globex);
+    expect(h.sandbox.data.applications.get('admin/acme-portal')!.organization).toBe('acme');
     const ok = await h.post(call('get_application', { id: 'admin/acme-portal' }), who.appToken);
     expect(ok.status).toBe(200);
   });

@@ -83,9 +83,9 @@ describe('casdoor-mcp stdio', () => {
     for (const w of ['add_application', 'update_application', 'delete_application']) expect(names).not.toContain(w);
 
     const page = structured(await client.callTool({ name: 'get_applications', arguments: { pageSize: 100 } }));
-    expect(page.total).toBe(sb.store.applications.size);
+    expect(page.total).toBe(sb.data.applications.count());
     const one = structured(await client.callTool({ name: 'get_application', arguments: { id: 'admin/acme-portal' } }));
-    expect(one.application.clientId).toBe(sb.store.applications.get('admin/acme-portal')!.clientId);
+    expect(one.application.clientId).toBe(sb.data.applications.get('admin/acme-portal')!.clientId);
 
     const before = sb.requests.length;
     const refusal = await client.callTool({ name: 'add_application', arguments: { application: { name: 'stdio-x', organization: 'acme' } } }).catch((e: unknown) => e);
@@ -93,7 +93,7 @@ describe('casdoor-mcp stdio', () => {
     expect(String((refusal as Error).message)).toContain('insufficient_scope');
     expect((refusal as { data?: Json }).data).toMatchObject({ tool: 'add_application', required_scope: 'write:application', granted_scopes: ['read:application'] });
     expect(sb.requests.length).toBe(before); // refused before Casdoor
-    expect(sb.store.applications.has('admin/stdio-x')).toBe(false);
+    expect(sb.data.applications.has('admin/stdio-x')).toBe(false);
 
     // Logs went to stderr as JSON lines, with one audit line per call and per refusal, and never the token.
     const auditLines = () => stderrOf.get(client)!().split('\n').slice(0, -1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Json).filter((l) => l.audit);
@@ -112,17 +112,17 @@ describe('casdoor-mcp stdio', () => {
   it('with a write token: the application tools work as over HTTP', async () => {
     const client = await connect({ CASDOOR_MCP_TOKEN: await sb.issueToken({ scope: 'read:application write:application' }) });
     const created = structured(await client.callTool({ name: 'add_application', arguments: { application: { name: 'stdio-new', organization: 'acme' } } }));
-    expect(created.application.clientId).toBe(sb.store.applications.get('admin/stdio-new')!.clientId);
+    expect(created.application.clientId).toBe(sb.data.applications.get('admin/stdio-new')!.clientId);
     const updated = structured(await client.callTool({ name: 'update_application', arguments: { id: 'admin/stdio-new', application: { displayName: 'From stdio' } } }));
     expect(updated.changes).toEqual([{ field: 'displayName', old: 'stdio-new', new: 'From stdio' }]);
-    expect(sb.store.applications.get('admin/stdio-new')!.displayName).toBe('From stdio');
+    expect(sb.data.applications.get('admin/stdio-new')!.displayName).toBe('From stdio');
     const missing = await client.callTool({ name: 'get_application', arguments: { id: 'admin/nope' } });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toContain('not found');
     await expect(client.callTool({ name: 'get_application', arguments: { id: 'admin/acme-api', evil: 1 } })).rejects.toThrow(/-32602.*"evil"/);
     const deleted = structured(await client.callTool({ name: 'delete_application', arguments: { id: 'admin/stdio-new', confirm: true, name: 'stdio-new' } }));
     expect(deleted).toMatchObject({ deleted: true, id: 'admin/stdio-new' });
-    expect(sb.store.applications.has('admin/stdio-new')).toBe(false);
+    expect(sb.data.applications.has('admin/stdio-new')).toBe(false);
   });
 
   it('the organization rules hold over stdio: an organization admin cannot reach another organization', async () => {
@@ -143,7 +143,7 @@ describe('casdoor-mcp stdio', () => {
       code: -32013,
       data: { rule: 'disabled_by_operator' },
     });
-    expect(sb.store.applications.has('admin/acme-api')).toBe(true);
+    expect(sb.data.applications.has('admin/acme-api')).toBe(true);
     const full = await connect({}, ['--full-access']);
     expect((await full.listTools()).tools.map((t) => t.name)).toContain('delete_application');
   });

@@ -31,7 +31,7 @@ describe('POST /api/login', () => {
     for (let i = 0; i < 4; i += 1) await call(sb, '/api/login', { body: loginBody('bob', 'nope') });
     const locked = await call(sb, '/api/login', { body: loginBody('bob', 'bob-pass') });
     expect(locked.json.msg).toBe('You have entered the wrong password or code too many times, please wait for 15 minutes and try again');
-    sb.store.users.get('acme/bob')!.signinWrongTimes = 0;
+    sb.data.users.get('acme/bob')!.signinWrongTimes = 0;
   });
 
   it('reports unknown users and applications', async () => {
@@ -49,7 +49,7 @@ describe('GET /api/get-account', () => {
   it('describes the session user and its organization', async () => {
     const cookie = await sb.login('acme', 'bob', 'bob-pass');
     const res = await call(sb, '/api/get-account', { cookie });
-    const bob = sb.store.users.get('acme/bob')!;
+    const bob = sb.data.users.get('acme/bob')!;
     expect(Object.keys(res.json)).toEqual(ENVELOPE_KEYS);
     expect(res.json).toMatchObject({ status: 'ok', sub: bob.id, name: 'bob' });
     expect(res.json.data).toMatchObject({ owner: 'acme', name: 'bob', isAdmin: false, password: '***', totpSecret: '', recoveryCodes: null });

@@ -29,13 +29,13 @@ describe('reading applications', () => {
   });
 
   it('filters by organization (OR shared) without pagination only', async () => {
-    sb.store.applications.get('admin/app-built-in')!.isShared = true;
+    sb.data.applications.get('admin/app-built-in')!.isShared = true;
     const plain = await get('/api/get-applications?owner=admin&organization=acme');
     expect(names(plain.json.data)).toEqual(['acme-api', 'acme-portal', 'app-built-in']);
     const paged = await get('/api/get-applications?owner=admin&organization=acme&p=1&pageSize=2');
     expect(names(paged.json.data)).toEqual(['globex-web', 'acme-api']);
     expect(paged.json.data2).toBe(5);
-    sb.store.applications.get('admin/app-built-in')!.isShared = false;
+    sb.data.applications.get('admin/app-built-in')!.isShared = false;
   });
 
   it('clamps a page past the end to the last page and supports field/value/sort', async () => {
@@ -61,7 +61,7 @@ describe('reading applications', () => {
   it('get-application is public but masked for strangers', async () => {
     const anon = await call(sb, '/api/get-application?id=admin/acme-api');
     const app = anon.json.data;
-    expect(app.clientId).toBe(sb.store.applications.get('admin/acme-api')!.clientId);
+    expect(app.clientId).toBe(sb.data.applications.get('admin/acme-api')!.clientId);
     expect(app).toMatchObject({
       clientSecret: '***', cert: '***', ipWhitelist: '***', backchannelLogoutUri: '***', tokenFormat: '***',
       grantTypes: [], redirectUris: [], expireInHours: -1, refreshExpireInHours: -1, cookieExpireInHours: -1,
@@ -74,7 +74,7 @@ describe('reading applications', () => {
   it('org admins see their own org\'s apps unmasked, others masked', async () => {
     const alice = await sb.issueToken({ kind: 'user', user: 'acme/alice' });
     const own = await call(sb, '/api/get-application?id=admin/acme-api', { bearer: alice });
-    expect(own.json.data.clientSecret).toBe(sb.store.applications.get('admin/acme-api')!.clientSecret);
+    expect(own.json.data.clientSecret).toBe(sb.data.applications.get('admin/acme-api')!.clientSecret);
     const other = await call(sb, '/api/get-application?id=admin/globex-web', { bearer: alice });
     expect(other.json.data.clientSecret).toBe('***');
     expect((await call(sb, '/api/get-applications?owner=admin', { bearer: alice })).json.msg).toBe('Unauthorized operation');
@@ -90,7 +90,7 @@ describe('adding applications', () => {
   it('applies Casdoor\'s defaults', async () => {
     const res = await post('/api/add-application', { name: 'fresh', displayName: 'Fresh' });
     expect(res.json).toMatchObject({ status: 'ok', data: 'Affected' });
-    const app = sb.store.applications.get('admin/fresh')!;
+    const app = sb.data.applications.get('admin/fresh')!;
     expect(app).toMatchObject({
       owner: 'admin', organization: 'built-in', tokenFormat: 'JWT', grantTypes: ['authorization_code'],
       tags: [], redirectUris: [], providers: [], scopes: [], expireInHours: 0, createdTime: '',
@@ -124,11 +124,11 @@ describe('adding applications', () => {
 
 describe('updating applications', () => {
   it('overwrites every column when no columns are given', async () => {
-    const before = sb.store.applications.get('admin/globex-web')!;
+    const before = sb.data.applications.get('admin/globex-web')!;
     const secret = before.clientSecret;
     const res = await post('/api/update-application?id=admin/globex-web', { owner: 'admin', name: 'globex-web', organization: 'globex', displayName: 'Only this', clientId: before.clientId, clientSecret: '***' });
     expect(res.json.data).toBe('Affected');
-    const after = sb.store.applications.get('admin/globex-web')!;
+    const after = sb.data.applications.get('admin/globex-web')!;
     expect(after.displayName).toBe('Only this');
     expect(after.clientSecret).toBe(secret); // "***" preserves the secret
     expect(after.redirectUris).toBeNull(); // absent fields are zeroed
@@ -138,13 +138,13 @@ describe('updating applications', () => {
   });
 
   it('with columns writes the listed columns plus non-zero fields (xorm MustCols)', async () => {
-    const app = sb.store.applications.get('admin/acme-portal')!;
+    const app = sb.data.applications.get('admin/acme-portal')!;
     const redirects = app.redirectUris;
     const res = await post('/api/update-application?id=admin/acme-portal&columns=displayName,description', {
       owner: 'admin', name: 'acme-portal', organization: 'acme', clientId: app.clientId, displayName: '', homepageUrl: 'https://new.example.com',
     });
     expect(res.json.data).toBe('Affected');
-    const after = sb.store.applications.get('admin/acme-portal')!;
+    const after = sb.data.applications.get('admin/acme-portal')!;
     expect(after.displayName).toBe('');
     expect(after.homepageUrl).toBe('https://new.example.com');
     expect(after.redirectUris).toEqual(redirects);
@@ -152,20 +152,20 @@ describe('updating applications', () => {
   });
 
   it('renames through the old id and cascades', async () => {
-    const app = sb.store.applications.get('admin/acme-portal')!;
+    const app = sb.data.applications.get('admin/acme-portal')!;
     const body = { ...app, name: 'acme-portal-2' };
     expect((await post('/api/update-application?id=admin/acme-portal', body)).json.data).toBe('Affected');
-    expect(sb.store.applications.has('admin/acme-portal')).toBe(false);
-    expect(sb.store.organizations.get('admin/acme')!.defaultApplication).toBe('acme-portal-2');
-    expect(sb.store.users.get('acme/bob')!.signupApplication).toBe('acme-portal-2');
-    const back = { ...sb.store.applications.get('admin/acme-portal-2')!, name: 'acme-portal' };
+    expect(sb.data.applications.has('admin/acme-portal')).toBe(false);
+    expect(sb.data.organizations.get('admin/acme')!.defaultApplication).toBe('acme-portal-2');
+    expect(sb.data.users.get('acme/bob')!.signupApplication).toBe('acme-portal-2');
+    const back = { ...sb.data.applications.get('admin/acme-portal-2')!, name: 'acme-portal' };
     expect((await post('/api/update-application?id=admin/acme-portal-2', back)).json.data).toBe('Affected');
   });
 
   it('answers unknown ids with Unaffected and refuses org moves by non-global admins', async () => {
     expect((await post('/api/update-application?id=admin/nope', { name: 'nope' })).json).toMatchObject({ status: 'ok', data: 'Unaffected' });
     const alice = await sb.issueToken({ kind: 'user', user: 'acme/alice' });
-    const app = sb.store.applications.get('admin/acme-api')!;
+    const app = sb.data.applications.get('admin/acme-api')!;
     const moved = await call(sb, '/api/update-application?id=admin/globex-web', { bearer: alice, body: { ...app, name: 'globex-web', organization: 'acme' } });
     expect(moved.json).toMatchObject({ status: 'error', msg: 'Unauthorized operation' });
     const own = await call(sb, '/api/update-application?id=admin/acme-api', { bearer: alice, body: { ...app, displayName: 'Acme API v2' } });
@@ -179,12 +179,12 @@ describe('deleting applications', () => {
     expect((await post('/api/delete-application', { owner: 'admin', name: 'doomed' })).json.data).toBe('Unaffected');
     expect((await post('/api/delete-application', { owner: 'admin', name: 'doomed', organization: 'acme' })).json.data).toBe('Unaffected');
     expect((await post('/api/delete-application', { owner: 'admin', name: 'doomed', organization: 'globex' })).json.data).toBe('Affected');
-    expect(sb.store.applications.has('admin/doomed')).toBe(false);
+    expect(sb.data.applications.has('admin/doomed')).toBe(false);
   });
 
   it('never deletes app-built-in', async () => {
     const res = await post('/api/delete-application', { owner: 'admin', name: 'app-built-in', organization: 'built-in' });
     expect(res.json.data).toBe('Unaffected');
-    expect(sb.store.applications.has('admin/app-built-in')).toBe(true);
+    expect(sb.data.applications.has('admin/app-built-in')).toBe(true);
   });
 });

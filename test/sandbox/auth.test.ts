@@ -87,10 +87,10 @@ describe('caller resolution', () => {
 
   it('a forbidden user\'s token stops working', async () => {
     const bobToken = await sb.issueToken({ kind: 'user', user: 'acme/bob' });
-    sb.store.users.get('acme/bob')!.isForbidden = true;
+    sb.data.users.get('acme/bob')!.isForbidden = true;
     const res = await call(sb, '/api/get-application?id=admin/acme-portal', { bearer: bobToken });
     expect(res.json.msg).toBe('The user is forbidden to sign in, please contact the administrator');
-    sb.store.users.get('acme/bob')!.isForbidden = false;
+    sb.data.users.get('acme/bob')!.isForbidden = false;
   });
 });
 
@@ -140,11 +140,11 @@ describe('request log', () => {
 
 describe('organizations', () => {
   it('global admins see all organizations with secrets masked', async () => {
-    sb.store.organizations.get('admin/acme')!.masterPassword = 'master';
+    sb.data.organizations.get('admin/acme')!.masterPassword = 'master';
     const res = await call(sb, '/api/get-organization?id=admin/acme', { basic: demoBasic(sb) });
     expect(res.json.data).toMatchObject({ owner: 'admin', name: 'acme', displayName: 'Acme Corp', passwordType: 'plain', masterPassword: '***', tags: [] });
     expect((await call(sb, '/api/get-organization?id=admin/nope', { basic: demoBasic(sb) })).json).toMatchObject({ status: 'ok', data: null });
-    sb.store.organizations.get('admin/acme')!.masterPassword = '';
+    sb.data.organizations.get('admin/acme')!.masterPassword = '';
   });
 
   it('other users only see their own organization', async () => {

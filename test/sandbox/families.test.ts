@@ -103,15 +103,28 @@ describe('sandbox families against recorded Casdoor answers', () => {
     expect(after.json.msg).toBe(`The token: admin/${token.name} does not exist`);
   });
 
-  it('update-organization: an organization admin changes her own, not another; built-in keeps its name', async () => {
-    const own = await call(sb, '/api/update-organization?id=admin/acme', { ...callers.alice, body: { ...sb.store.organizations.get('admin/acme'), displayName: 'Acme Ltd' } });
+  it('delete-token: the token\'s organization column says whose it is, so an organization admin deletes her own only', async () => {
+    await sb.issueToken({ kind: 'user', user: 'acme/alice', scope: 'profile' });
+    await sb.issueToken({ kind: 'user', user: 'globex/carol', scope: 'profile' });
+    const of = (org: string) => sb.data.tokens.list().find((t) => t.organization === org)!;
+    const globex = of('globex');
+    const refused = await call(sb, '/api/delete-token', { ...callers.alice, body: { owner: 'admin', name: globex.name, organization: 'globex' } });
+    expect(refused.json.msg).toBe('Unauthorized operation');
+    expect(sb.data.tokens.get(`admin/${String(globex.name)}`)).toBeDefined();
+    const acme = of('acme');
+    const own = await call(sb, '/api/delete-token', { ...callers.alice, body: { owner: 'admin', name: acme.name, organization: 'acme' } });
     expect(own.json.data).toBe('Affected');
-    expect(sb.store.organizations.get('admin/acme')!.displayName).toBe('Acme Ltd');
-    const other = await call(sb, '/api/update-organization?id=admin/globex', { ...callers.alice, body: { ...sb.store.organizations.get('admin/globex'), displayName: 'x' } });
+  });
+
+  it('update-organization: an organization admin changes her own, not another; built-in keeps its name', async () => {
+    const own = await call(sb, '/api/update-organization?id=admin/acme', { ...callers.alice, body: { ...sb.data.organizations.get('admin/acme'), displayName: 'Acme Ltd' } });
+    expect(own.json.data).toBe('Affected');
+    expect(sb.data.organizations.get('admin/acme')!.displayName).toBe('Acme Ltd');
+    const other = await call(sb, '/api/update-organization?id=admin/globex', { ...callers.alice, body: { ...sb.data.organizations.get('admin/globex'), displayName: 'x' } });
     expect(other.json.msg).toBe('Unauthorized operation');
-    const rename = await call(sb, '/api/update-organization?id=admin/built-in', { ...callers.admin, body: { ...sb.store.organizations.get('admin/built-in'), name: 'other' } });
+    const rename = await call(sb, '/api/update-organization?id=admin/built-in', { ...callers.admin, body: { ...sb.data.organizations.get('admin/built-in'), name: 'other' } });
     expect(rename.json.data).toBe('Affected');
-    expect(sb.store.organizations.has('admin/built-in')).toBe(true);
+    expect(sb.data.organizations.has('admin/built-in')).toBe(true);
     const del = await call(sb, '/api/delete-organization', { ...callers.admin, body: { owner: 'admin', name: 'built-in' } });
     expect(del.json.data).toBe('Unaffected');
   });

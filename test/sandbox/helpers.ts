@@ -49,7 +49,7 @@ export function demoBasic(sb: Sandbox): { id: string; secret: string } {
 }
 
 export function appCreds(sb: Sandbox, name: string): { id: string; secret: string } {
-  const app = sb.store.applications.get(`admin/${name}`);
+  const app = sb.data.applications.get(`admin/${name}`);
   if (!app) throw new Error(`no app ${name}`);
   return { id: app.clientId, secret: app.clientSecret };
 }

@@ -58,7 +58,7 @@ describe('token store', () => {
     const token = await sb.issueToken({ kind: 'user', user: 'acme/dora' });
     expect((await account(token)).json.data.isAdmin).toBe(true);
     const update = (fields: Record<string, unknown>, columns: string) =>
-      call(sb, `/api/update-user?id=acme/dora&columns=${columns}`, { basic: demoBasic(sb), body: { ...sb.store.users.get('acme/dora'), ...fields } });
+      call(sb, `/api/update-user?id=acme/dora&columns=${columns}`, { basic: demoBasic(sb), body: { ...sb.data.users.get('acme/dora'), ...fields } });
     expect((await update({ isAdmin: false }, 'is_admin')).json.data).toBe('Affected');
     expect((await account(token)).json.data.isAdmin).toBe(false);
     expect((await update({ isForbidden: true }, 'is_forbidden')).json.data).toBe('Affected');
@@ -93,7 +93,7 @@ describe('what an organization admin can do', () => {
   });
 
   it('JWT-Custom token attributes set any claim; without token fields the token names nobody', async () => {
-    const app = sb.store.applications.get('admin/acme-portal')!;
+    const app = sb.data.applications.get('admin/acme-portal')!;
     const saved = { tokenFormat: app.tokenFormat, tokenAttributes: app.tokenAttributes, tokenFields: app.tokenFields };
     try {
       Object.assign(app, { tokenFormat: 'JWT-Custom', tokenFields: [], tokenAttributes: [{ name: 'owner', value: 'built-in', type: 'String' }, { name: 'name', value: 'admin', type: 'String' }] });
@@ -109,7 +109,7 @@ describe('what an organization admin can do', () => {
   });
 
   it('an application signs with its own certificate, which its JWKS publishes', async () => {
-    const app = sb.store.applications.get('admin/acme-api')!;
+    const app = sb.data.applications.get('admin/acme-api')!;
     app.cert = 'cert-acme';
     try {
       const token = await sb.issueToken({ application: 'acme-api' });

@@ -35,10 +35,31 @@ describe('discovery and JWKS', () => {
     expect(oidc.json.introspection_endpoint).toBe(`${sb.url}/api/login/oauth/introspect`);
     expect(oidc.json.end_session_endpoint).toBe(`${sb.url}/api/logout`);
     expect(oidc.json.code_challenge_methods_supported).toEqual(['S256']);
-    expect(oidc.json.id_token_signing_alg_values_supported).toEqual(['RS256', 'RS512', 'ES256', 'ES384', 'ES512']);
+    // The sandbox's keys are RSA: ES* would fail to sign.
+    expect(oidc.json.id_token_signing_alg_values_supported).toEqual(['RS256', 'RS512']);
+    expect(oidc.json.grant_types_supported).toEqual(['authorization_code', 'password', 'client_credentials', 'refresh_token']);
+    expect(oidc.json.response_types_supported).toEqual(['code']);
+    for (const absent of ['device_authorization_endpoint', 'userinfo_endpoint', 'request_parameter_supported', 'backchannel_logout_supported']) {
+      expect(oidc.json).not.toHaveProperty(absent);
+    }
     expect(oidc.json.scopes_supported).toEqual(['openid', 'email', 'profile', 'address', 'phone', 'offline_access']);
     expect(oidc.json).not.toHaveProperty('token_endpoint_auth_methods_supported');
     expect(oidc.json).not.toHaveProperty('revocation_endpoint');
+  });
+
+  it('serves every endpoint its discovery documents advertise', async () => {
+    for (const doc of ['/.well-known/openid-configuration', '/.well-known/casdoor-mcp/openid-configuration']) {
+      const advertised = Object.entries((await call(sb, doc)).json as Record<string, unknown>)
+        .filter(([key, value]) => (key.endsWith('_endpoint') || key === 'jwks_uri') && typeof value === 'string');
+      expect(advertised.length).toBeGreaterThanOrEqual(6);
+      for (const [key, url] of advertised) {
+        const path = new URL(String(url)).pathname;
+        // GET for pages and documents; the OAuth endpoints take POST (an empty one is refused, but answered).
+        const method = ['token_endpoint', 'introspection_endpoint', 'registration_endpoint', 'device_authorization_endpoint'].includes(key) ? 'POST' : 'GET';
+        const res = await fetch(`${sb.url}${path}`, { method, redirect: 'manual', ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' } : {}) });
+        expect([404, 405], `${doc} ${key}: ${method} ${path} answered ${res.status}`).not.toContain(res.status);
+      }
+    }
   });
 
   it('publishes every certificate in the global JWKS, and only the application\'s own in its JWKS', async () => {
@@ -132,7 +153,7 @@ describe('password and refresh grants', () => {
     const res = await call(sb, '/api/login/oauth/access_token', { form: { grant_type: 'password', username: 'alice', password: 'alice-pass', scope: 'openid profile', client_id: creds.id } });
     expect(res.status).toBe(200);
     const claims = await verify(res.json.access_token);
-    const alice = sb.store.users.get('acme/alice')!;
+    const alice = sb.data.users.get('acme/alice')!;
     expect(claims).toMatchObject({ sub: alice.id, owner: 'acme', name: 'alice', isAdmin: true, password: '', email: 'alice@acme.example.com', tokenType: 'access-token', scope: 'openid profile', aud: [creds.id] });
     expect(claims).toHaveProperty('passwordSalt');
     expect(claims).toHaveProperty('groups');
@@ -161,7 +182,7 @@ describe('password and refresh grants', () => {
   });
 
   it('shapes claims by tokenFormat', async () => {
-    const app = sb.store.applications.get('admin/globex-web')!;
+    const app = sb.data.applications.get('admin/globex-web')!;
     const creds = appCreds(sb, 'globex-web');
     const grant = () => call(sb, '/api/login/oauth/access_token', { form: { grant_type: 'password', username: 'carol', password: 'carol-pass', scope: 'profile phone', client_id: creds.id } });
     app.tokenFormat = 'JWT-Empty';
@@ -249,10 +270,10 @@ describe('options', () => {
   });
 
   it('JWT-Custom carries only the selected fields (and the refresh "TokenType" quirk)', async () => {
-    const app = sb.store.applications.get('admin/globex-web')!;
+    const app = sb.data.applications.get('admin/globex-web')!;
     app.tokenFormat = 'JWT-Custom';
     app.tokenFields = ['Owner', 'Name', 'Email', 'Properties.team'];
-    sb.store.users.get('globex/carol')!.properties = { team: 'blue' };
+    sb.data.users.get('globex/carol')!.properties = { team: 'blue' };
     const creds = appCreds(sb, 'globex-web');
     const res = await call(sb, '/api/login/oauth/access_token', { form: { grant_type: 'password', username: 'carol', password: 'carol-pass', client_id: creds.id } });
     const claims = await verify(res.json.access_token);
@@ -260,5 +281,40 @@ describe('options', () => {
     const refresh = await verify(res.json.refresh_token);
     expect(refresh).toMatchObject({ tokenType: 'access-token', TokenType: 'refresh-token' });
     app.tokenFormat = 'JWT';
+  });
+});
+
+describe('signing keys and algorithms per certificate', () => {
+  let ec: Sandbox;
+  beforeAll(async () => {
+    ec = await startSandbox();
+    await ec.addCert('acme', 'cert-acme-ec', 'ES256');
+    ec.data.applications.patch('admin/acme-api', { cert: 'cert-acme-ec', tokenSigningMethod: '' });
+  });
+  afterAll(() => ec?.stop());
+
+  const clientCredentials = () => {
+    const app = ec.data.applications.get('admin/acme-api')!;
+    return call(ec, '/api/login/oauth/access_token', { form: { grant_type: 'client_credentials' }, basic: { id: app.clientId, secret: app.clientSecret } });
+  };
+
+  it('an EC certificate signs with its own algorithm, published in the application\'s JWKS and in discovery', async () => {
+    const res = await clientCredentials();
+    expect(res.status, res.text).toBe(200);
+    expect(decodeProtectedHeader(res.json.access_token)).toMatchObject({ alg: 'ES256', kid: 'cert-acme-ec' });
+    const jwks = (await call(ec, '/.well-known/acme-api/jwks')).json;
+    expect(jwks.keys).toEqual([expect.objectContaining({ kid: 'cert-acme-ec', alg: 'ES256', kty: 'EC', crv: 'P-256' })]);
+    await expect(jwtVerify(res.json.access_token, createLocalJWKSet(jwks), { issuer: ec.issuer })).resolves.toBeTruthy();
+    const introspected = await call(ec, '/api/login/oauth/introspect', { form: { token: res.json.access_token }, basic: demoBasic(ec) });
+    expect(introspected.json.active).toBe(true);
+    expect((await call(ec, '/.well-known/openid-configuration')).json.id_token_signing_alg_values_supported).toEqual(['RS256', 'RS512', 'ES256']);
+    expect(ec.store.certs.get('acme/cert-acme-ec')).toMatchObject({ cryptoAlgorithm: 'ES256', bitSize: 256 });
+  });
+
+  it('an RSA signing method on an EC certificate fails as jwt-go does', async () => {
+    ec.data.applications.patch('admin/acme-api', { tokenSigningMethod: 'RS256' });
+    const res = await clientCredentials();
+    expect(res.json).toMatchObject({ error: 'endpoint_error', error_description: 'generate jwt token error: key is not a valid RSA private key' });
+    ec.data.applications.patch('admin/acme-api', { tokenSigningMethod: '' });
   });
 });

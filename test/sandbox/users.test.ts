@@ -22,7 +22,7 @@ describe('reading users', () => {
     expect(res.json.data.map((u: { name: string }) => u.name)).toEqual(['bob', 'alice']);
     const bob = res.json.data[0];
     expect(bob).toMatchObject({ owner: 'acme', name: 'bob', type: 'normal-user', password: '***', totpSecret: '', recoveryCodes: null, isForbidden: false, isDeleted: false, properties: { department: 'sales' } });
-    expect(bob.passwordSalt).toBe(sb.store.users.get('acme/bob')!.passwordSalt); // global admins see the salt
+    expect(bob.passwordSalt).toBe(sb.data.users.get('acme/bob')!.passwordSalt); // global admins see the salt
     expect(bob.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -43,8 +43,8 @@ describe('reading users', () => {
     const bob = await sb.issueToken({ kind: 'user', user: 'acme/bob' });
     const self = await call(sb, '/api/get-user?id=acme/bob', { bearer: bob });
     // GetMaskedUser leaves the salt alone (users-get-user-by-id.json: bob reads his own salt).
-    expect(self.json.data).toMatchObject({ name: 'bob', password: '***', passwordSalt: sb.store.users.get('acme/bob')!.passwordSalt });
-    expect(self.json.data.accessSecret).toBe(sb.store.users.get('acme/bob')!.accessSecret);
+    expect(self.json.data).toMatchObject({ name: 'bob', password: '***', passwordSalt: sb.data.users.get('acme/bob')!.passwordSalt });
+    expect(self.json.data.accessSecret).toBe(sb.data.users.get('acme/bob')!.accessSecret);
     expect((await call(sb, '/api/get-user?id=acme/alice', { bearer: bob })).json.msg).toBe('Unauthorized operation');
     expect((await call(sb, '/api/get-user?id=acme/alice')).json.msg).toBe('Please login first');
     const alice = await sb.issueToken({ kind: 'user', user: 'acme/alice' });
@@ -57,7 +57,7 @@ describe('adding users', () => {
   it('adds a user with Casdoor defaults', async () => {
     const res = await post('/api/add-user', { owner: 'acme', name: 'dave', displayName: 'Dave', password: 'dave-pass' });
     expect(res.json).toMatchObject({ status: 'ok', data: 'Affected' });
-    const dave = sb.store.users.get('acme/dave')!;
+    const dave = sb.data.users.get('acme/dave')!;
     expect(dave).toMatchObject({ registerType: 'Add User', passwordType: 'plain', password: 'dave-pass', balanceCurrency: 'USD' });
     expect(dave.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(dave.createdTime).not.toBe('');
@@ -74,10 +74,10 @@ describe('adding users', () => {
 
 describe('updating users', () => {
   it('writes the default column list: password is not one of them', async () => {
-    const old = sb.store.users.get('acme/bob')!;
+    const old = sb.data.users.get('acme/bob')!;
     const res = await post('/api/update-user?id=acme/bob', { ...old, displayName: 'Robert', password: 'changed' });
     expect(res.json.data).toBe('Affected');
-    const bob = sb.store.users.get('acme/bob')!;
+    const bob = sb.data.users.get('acme/bob')!;
     expect(bob.displayName).toBe('Robert');
     expect(bob.password).toBe('bob-pass');
   });
@@ -86,34 +86,34 @@ describe('updating users', () => {
     // A bare body has id "": Casdoor refuses it as an id change (measured).
     const bare = await post('/api/update-user?id=acme/dave', { owner: 'acme', name: 'dave', displayName: 'Dave' });
     expect(bare.json.msg).toBe('The ID is immutable.');
-    const id = sb.store.users.get('acme/dave')!.id;
+    const id = sb.data.users.get('acme/dave')!.id;
     const res = await post('/api/update-user?id=acme/dave', { owner: 'acme', name: 'dave', id, displayName: 'Dave', password: '***' });
     expect(res.json.data).toBe('Affected');
-    const dave = sb.store.users.get('acme/dave')!;
+    const dave = sb.data.users.get('acme/dave')!;
     expect(dave.balanceCurrency).toBe('');
     expect(dave.password).toBe('dave-pass');
   });
 
   it('columns=password changes only the password; "***" keeps it', async () => {
     expect((await post('/api/update-user?id=acme/dave&columns=password', { password: 'new-pass', displayName: 'ignored' })).json.data).toBe('Affected');
-    expect(sb.store.users.get('acme/dave')).toMatchObject({ password: 'new-pass', displayName: 'Dave' });
+    expect(sb.data.users.get('acme/dave')).toMatchObject({ password: 'new-pass', displayName: 'Dave' });
     await post('/api/update-user?id=acme/dave&columns=password', { password: '***' });
-    expect(sb.store.users.get('acme/dave')!.password).toBe('new-pass');
+    expect(sb.data.users.get('acme/dave')!.password).toBe('new-pass');
   });
 
   it('reports unknown users and protects built-in/admin', async () => {
     expect((await post('/api/update-user?id=acme/nobody', { owner: 'acme', name: 'nobody' })).json.msg).toBe('The user: acme/nobody doesn\'t exist');
-    const adminUser = sb.store.users.get('built-in/admin')!;
+    const adminUser = sb.data.users.get('built-in/admin')!;
     expect((await post('/api/update-user?id=built-in/admin', { ...adminUser, name: 'root' })).json.msg).toBe('Unauthorized operation');
     expect((await post('/api/update-user?id=acme/dave', { owner: 'acme', name: 'dave', displayName: '' })).json.msg).toBe('Display name cannot be empty');
   });
 
   it('forbidding a user expires its tokens (expiresIn = 0)', async () => {
     const token = await sb.issueToken({ kind: 'user', user: 'acme/dave' });
-    const dave = sb.store.users.get('acme/dave')!;
+    const dave = sb.data.users.get('acme/dave')!;
     expect((await post('/api/update-user?id=acme/dave', { ...dave, isForbidden: true })).json.data).toBe('Affected');
     expect((await call(sb, '/api/get-account', { bearer: token })).json.msg).toMatch(/^Access token has expired, expireTime = /);
-    expect(sb.store.users.get('acme/dave')!.isForbidden).toBe(true);
+    expect(sb.data.users.get('acme/dave')!.isForbidden).toBe(true);
   });
 });
 
@@ -122,12 +122,12 @@ describe('deleting users', () => {
     expect((await post('/api/delete-user', { owner: 'acme', name: 'dave' })).json.data).toBe('Affected');
     expect((await post('/api/delete-user', { owner: 'acme', name: 'dave' })).json.data).toBe('Unaffected');
     expect((await post('/api/delete-user', { owner: 'built-in', name: 'admin' })).json).toMatchObject({ status: 'error', msg: 'Unauthorized operation' });
-    expect(sb.store.users.has('built-in/admin')).toBe(true);
+    expect(sb.data.users.has('built-in/admin')).toBe(true);
   });
 
   it('org admins may only delete inside their organization', async () => {
     const alice = await sb.issueToken({ kind: 'user', user: 'acme/alice' });
     expect((await call(sb, '/api/delete-user', { bearer: alice, body: { owner: 'globex', name: 'carol' } })).json.msg).toBe('Unauthorized operation');
-    expect(sb.store.users.has('globex/carol')).toBe(true);
+    expect(sb.data.users.has('globex/carol')).toBe(true);
   });
 });

@@ -52,7 +52,7 @@ describe('discovery and dynamic client registration', () => {
     const r = await register(casdoor, { client_name: 'My agent', redirect_uris: [redirect] });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ client_name: 'My agent', redirect_uris: [redirect], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', client_secret_expires_at: 0 });
-    const app = [...h.sandbox.store.applications.values()].find((a) => a.clientId === r.body.client_id)!;
+    const app = h.sandbox.data.applications.list().find((a) => a.clientId === r.body.client_id)!;
     expect(app).toMatchObject({ organization: 'built-in', category: 'Agent', type: 'MCP', tags: ['dcr'], cert: '' });
     expect(app.name).toMatch(/^dcr_/);
   });
@@ -151,7 +151,7 @@ describe('the code and the token', () => {
     const s = await signIn(authorizeUrl(casdoor, { client_id, redirect_uri: redirect, scope: 'read:user', code_challenge: pkce().challenge }), 'acme/bob', 'bob-pass');
     expect(s.response.status).toBe(400);
     expect(s.consentHtml).toContain('is not listed in the application&#39;s tags');
-    const demo = h.sandbox.store.applications.get('admin/casdoor-mcp')!;
+    const demo = h.sandbox.data.applications.get('admin/casdoor-mcp')!;
     demo.redirectUris = [...(demo.redirectUris as string[]), redirect];
     const viaDemo = await codeFor(demo.clientId, 'acme/bob', 'bob-pass', 'read:user');
     const ok = await exchange(casdoor, { grant_type: 'authorization_code', code: viaDemo.code, client_id: demo.clientId, client_secret: demo.clientSecret, redirect_uri: redirect, code_verifier: viaDemo.verifier, resource: mcp });

@@ -51,7 +51,7 @@ describe('the SDK client signs in to the sandbox and calls a tool', () => {
     expect(url.searchParams.get('resource')).toBe(h.url);
     expect(url.searchParams.get('scope')).toBe('read:user'); // from the 401's challenge
     const registered = provider.clientInformation()!;
-    expect([...h.sandbox.store.applications.values()].some((a) => a.clientId === registered.client_id && (a.tags as string[]).includes('dcr'))).toBe(true);
+    expect(h.sandbox.data.applications.list().some((a) => a.clientId === registered.client_id && (a.tags as string[]).includes('dcr'))).toBe(true);
 
     // The user signs in and allows; the browser lands on the client's redirect URI with the code.
     const page = await signIn(url.toString(), 'acme/alice', 'alice-pass');

@@ -12,12 +12,12 @@ describe('client ids', () => {
   beforeAll(async () => {
     h = await startHarness({ MCP_TRUSTED_CLIENTS: TRUSTED, MCP_ALLOWED_AUDIENCES: 'https://mcp.example.com/mcp' });
     // The operator's automation application (acme-api, client_credentials), with the client id they trusted.
-    h.sandbox.store.applications.get('admin/acme-api')!.clientId = TRUSTED;
+    h.sandbox.data.applications.get('admin/acme-api')!.clientId = TRUSTED;
   });
   afterAll(() => h.close());
 
   it('a trusted client acts as an application under its own name, in whoami and the audit log', async () => {
-    const app = h.sandbox.store.applications.get('admin/acme-api')!;
+    const app = h.sandbox.data.applications.get('admin/acme-api')!;
     const res = await fetch(h.sandbox.tokenEndpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -19,14 +19,14 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
   /** A fresh application in the sandbox store, cloned from acme-portal. */
   function freshApp(): string {
     const name = `doomed-${++seq}`;
-    const base = h.sandbox.store.applications.get('admin/acme-portal')!;
-    h.sandbox.store.applications.set(`admin/${name}`, { ...structuredClone(base), name, clientId: `cid-${name}` });
+    const base = h.sandbox.data.applications.get('admin/acme-portal')!;
+    h.sandbox.data.applications.put({ ...structuredClone(base), name, clientId: `cid-${name}` });
     return name;
   }
   /** Each client its own token: capabilities are remembered per credential and client. */
   const fresh = async () => bearer(await h.token('read:application write:application read:user write:user'));
-  const exists = (name: string): boolean => h.sandbox.store.applications.has(`admin/${name}`);
-  const snapshot = () => structuredClone([...h.sandbox.store.applications.entries()]);
+  const exists = (name: string): boolean => h.sandbox.data.applications.has(`admin/${name}`);
+  const snapshot = () => structuredClone(h.sandbox.data.applications.list());
 
   it('without confirmation nothing changes and the answer says what would be deleted and how to confirm', async () => {
     const client = await mcpClient(h, await fresh());
@@ -150,9 +150,9 @@ describe('delete confirmation: confirm + name, dry_run, elicitation', () => {
     expect(preview).toMatchObject({ deleted: false, wouldDelete: { id: 'acme/temp-user' }, howToConfirm: 'call again with confirm: true and name: "temp-user"' });
     const dry = structured(await plain.callTool({ name: 'delete_user', arguments: { id: 'acme/temp-user', confirm: true, name: 'temp-user', dry_run: true } }));
     expect(dry).toMatchObject({ deleted: false, dryRun: true });
-    expect(h.sandbox.store.users.has('acme/temp-user')).toBe(true);
+    expect(h.sandbox.data.users.has('acme/temp-user')).toBe(true);
     expect(structured(await client.callTool({ name: 'delete_user', arguments: { id: 'acme/temp-user' } })).deleted).toBe(true);
-    expect(h.sandbox.store.users.has('acme/temp-user')).toBe(false);
+    expect(h.sandbox.data.users.has('acme/temp-user')).toBe(false);
   });
 
   describe('on the wire', () => {

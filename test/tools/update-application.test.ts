@@ -65,7 +65,7 @@ describe('update_application writes only the changed fields', () => {
     h = await startHarness({ MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
     client = await mcpClient(h, bearer(await h.token('read:application write:application')));
     // A stored row with every field set: the seed's shape (all of Casdoor's columns), every settable field non-default.
-    fixture = structuredClone(h.sandbox.store.applications.get('admin/app-built-in')) as Json;
+    fixture = structuredClone(h.sandbox.data.applications.get('admin/app-built-in')) as Json;
     for (const field of FIELDS) fixture[field] = valueFor(field, 'a');
     fixture.registrationAccessToken = 'rat-a';
     fixture.createdTime = '2024-01-02T03:04:05Z';
@@ -73,8 +73,8 @@ describe('update_application writes only the changed fields', () => {
   afterAll(() => h.close());
 
   function reset(): void {
-    for (const key of [...h.sandbox.store.applications.keys()]) if (key.startsWith('admin/every-app')) h.sandbox.store.applications.delete(key);
-    h.sandbox.store.applications.set('admin/every-app', structuredClone(fixture) as never);
+    for (const app of h.sandbox.data.applications.list()) if (app.name.startsWith('every-app')) h.sandbox.data.applications.delete(`admin/${app.name}`);
+    h.sandbox.data.applications.put(structuredClone(fixture) as never);
   }
 
   it('the fixture differs from the update in every field the tool accepts', () => {
@@ -93,7 +93,7 @@ describe('update_application writes only the changed fields', () => {
       expect(r.isError, text(r)).toBeFalsy();
       expect(structured(r).changes.map((c: Json) => c.field)).toEqual([field]);
       const key = field === 'name' ? `admin/${value as string}` : 'admin/every-app';
-      const stored = h.sandbox.store.applications.get(key) as Json;
+      const stored = h.sandbox.data.applications.get(key) as Json;
       expect(stored, `no application at ${key}`).toBeDefined();
       const expected: Json = { ...fixture, [field]: value };
       for (const k of new Set([...Object.keys(expected), ...Object.keys(stored)])) {
@@ -118,7 +118,7 @@ describe('update_application writes only the changed fields', () => {
     const r = structured(await client.callTool({ name: 'update_application', arguments: { id: 'admin/every-app', application: { displayName: fixture.displayName } } }));
     expect(r.changes).toEqual([]);
     expect(h.sandbox.requests.slice(before).some((q) => q.path === '/api/update-application')).toBe(false);
-    expect(h.sandbox.store.applications.get('admin/every-app')).toEqual(fixture);
+    expect(h.sandbox.data.applications.get('admin/every-app')).toEqual(fixture);
   });
 
   it('two concurrent updates of different fields both survive, also when both read before either writes', async () => {
@@ -145,7 +145,7 @@ describe('update_application writes only the changed fields', () => {
         const paths = h.sandbox.requests.slice(before).map((q) => q.path);
         expect(paths.lastIndexOf('/api/get-application')).toBeGreaterThan(-1);
         expect(paths.indexOf('/api/update-application')).toBeGreaterThan(paths.indexOf('/api/get-application', paths.indexOf('/api/get-application') + 1));
-        const stored = h.sandbox.store.applications.get('admin/every-app') as Json;
+        const stored = h.sandbox.data.applications.get('admin/every-app') as Json;
         expect(stored).toEqual({ ...fixture, ...a, ...b });
       }
     } finally {
@@ -157,8 +157,8 @@ describe('update_application writes only the changed fields', () => {
     reset();
     const r = structured(await client.callTool({ name: 'update_application', arguments: { id: 'admin/every-app', application: { name: 'every-app-2' } } }));
     expect(r.id).toBe('admin/every-app-2');
-    expect(h.sandbox.store.applications.has('admin/every-app')).toBe(false);
-    expect(h.sandbox.store.applications.get('admin/every-app-2')).toEqual({ ...fixture, name: 'every-app-2' });
+    expect(h.sandbox.data.applications.has('admin/every-app')).toBe(false);
+    expect(h.sandbox.data.applications.get('admin/every-app-2')).toEqual({ ...fixture, name: 'every-app-2' });
   });
 
   it('refuses "***", a rename onto an existing application, and renaming app-built-in, changing nothing', async () => {
@@ -172,11 +172,11 @@ describe('update_application writes only the changed fields', () => {
       ['admin/every-app', { ipWhitelist: '10.0.0.0/8, 192.168.0.0/16' }, /CIDR/],
     ];
     for (const [id, patch, message] of cases) {
-      const before = structuredClone([...h.sandbox.store.applications.entries()]);
+      const before = structuredClone(h.sandbox.data.applications.list());
       const r = await client.callTool({ name: 'update_application', arguments: { id, application: patch } });
       expect(r.isError, JSON.stringify(patch)).toBe(true);
       expect(text(r)).toMatch(message);
-      expect([...h.sandbox.store.applications.entries()]).toEqual(before);
+      expect(h.sandbox.data.applications.list()).toEqual(before);
     }
   });
 
@@ -196,7 +196,7 @@ describe('update_application writes only the changed fields', () => {
       { field: 'expireInHours', old: fixture.expireInHours, new: 1 },
     ]);
     expect(r.application).toMatchObject({ name: 'every-app', displayName: 'Preview', expireInHours: 1, description: fixture.description });
-    expect(h.sandbox.store.applications.get('admin/every-app')).toEqual(fixture);
+    expect(h.sandbox.data.applications.get('admin/every-app')).toEqual(fixture);
     expect(h.sandbox.requests.slice(before).every((q) => q.method === 'GET')).toBe(true);
   });
 
@@ -206,7 +206,7 @@ describe('update_application writes only the changed fields', () => {
     const r = structured(await client.callTool({ name: 'add_application', arguments: { application: { name: 'dry-new', organization: 'acme' }, dry_run: true } }));
     expect(r.dryRun).toBe(true);
     expect(r.application).toMatchObject({ name: 'dry-new', organization: 'acme', expireInHours: 168, refreshExpireInHours: 168, grantTypes: ['authorization_code'], cert: 'cert-built-in' });
-    expect(h.sandbox.store.applications.has('admin/dry-new')).toBe(false);
+    expect(h.sandbox.data.applications.has('admin/dry-new')).toBe(false);
     expect(h.sandbox.requests.slice(before).every((q) => q.method === 'GET')).toBe(true);
     const taken = await client.callTool({ name: 'add_application', arguments: { application: { name: 'acme-portal', organization: 'acme' }, dry_run: true } });
     expect(taken.isError).toBe(true);

@@ -48,7 +48,7 @@ describe('user tools', () => {
       default: {
         // Deleting the fixture would change later cases: delete a fresh user, confirmed.
         const name = `del-${who}-${org}-${++seq}`;
-        h.sandbox.store.users.set(`${org}/${name}`, { ...structuredClone(h.sandbox.store.users.get(target[org])!), name, email: '', phone: '', id: `id-${name}` });
+        h.sandbox.data.users.put({ ...structuredClone(h.sandbox.data.users.get(target[org])!), name, email: '', phone: '', id: `id-${name}` });
         return { id: `${org}/${name}`, confirm: true, name };
       }
     }
@@ -81,8 +81,8 @@ describe('user tools', () => {
           if (want === 'ok') {
             const r = await call;
             expect(r.isError, `${who} ${tool} ${org}: ${text(r)}`).toBeFalsy();
-            if (tool === 'delete_user') expect(h.sandbox.store.users.has(args.id)).toBe(false);
-            if (tool === 'add_user') expect(h.sandbox.store.users.has(`${org}/${args.user.name}`)).toBe(true);
+            if (tool === 'delete_user') expect(h.sandbox.data.users.has(args.id)).toBe(false);
+            if (tool === 'add_user') expect(h.sandbox.data.users.has(`${org}/${args.user.name}`)).toBe(true);
           } else {
             const err = await call.then(() => undefined, (e: unknown) => e);
             expect(err, `${who} ${tool} ${org} should be refused`).toBeDefined();
@@ -90,7 +90,7 @@ describe('user tools', () => {
             if (want === 'scope') expect(h.apiCalls()).toBe(beforeApi);
             if (want === 'forbidden') expect(String(err)).toMatch(/own_organization_only|admin_required|self_only/);
           }
-          if (tool === 'delete_user' && want !== 'ok') expect(h.sandbox.store.users.has(args.id)).toBe(true);
+          if (tool === 'delete_user' && want !== 'ok') expect(h.sandbox.data.users.has(args.id)).toBe(true);
         }
       });
     }
@@ -104,7 +104,7 @@ describe('user tools', () => {
   });
 
   it('never returns a password, salt, key, TOTP secret, recovery code or provider token, to anyone', async () => {
-    const bob = h.sandbox.store.users.get('acme/bob')!;
+    const bob = h.sandbox.data.users.get('acme/bob')!;
     bob.properties = { department: 'sales', oauth_GitHub_accessToken: 'gho_secret_value' };
     const secrets = [bob.password, bob.passwordSalt, bob.accessKey, bob.accessSecret, bob.totpSecret, 'a1b2-c3d4', 'gho_secret_value'].map(String);
     for (const who of ['admin', 'globalCookie', 'orgAdmin']) {
@@ -122,7 +122,7 @@ describe('user tools', () => {
 
   it('get_users pages with the total; an organization admin gets only their organization', async () => {
     const all = structured(await clients.admin!.callTool({ name: 'get_users', arguments: { pageSize: 2 } }));
-    expect(all.total).toBe(h.sandbox.store.users.size);
+    expect(all.total).toBe(h.sandbox.data.users.count());
     expect(all.users).toHaveLength(2);
     expect(all.hasMore).toBe(true);
     const own = structured(await clients.orgAdmin!.callTool({ name: 'get_users', arguments: { pageSize: 100 } }));
@@ -135,9 +135,9 @@ describe('user tools', () => {
     expect(r.user).toMatchObject({ owner: 'globex', name: 'dana', displayName: 'dana', email: 'dana@globex.example.com' });
     expect(r.user).not.toHaveProperty('password');
     // globex hashes with sha256-salt: Casdoor stores the hash, and signing in with the password works.
-    const org = h.sandbox.store.organizations.get('admin/globex')!;
+    const org = h.sandbox.data.organizations.get('admin/globex')!;
     const sha = (v: string) => createHash('sha256').update(v).digest('hex');
-    expect(h.sandbox.store.users.get('globex/dana')).toMatchObject({ passwordType: 'sha256-salt', password: sha(sha('dana-pass') + String(org.passwordSalt)) });
+    expect(h.sandbox.data.users.get('globex/dana')).toMatchObject({ passwordType: 'sha256-salt', password: sha(sha('dana-pass') + String(org.passwordSalt)) });
     await expect(h.sandbox.login('globex', 'dana', 'dana-pass')).resolves.toBeTruthy();
     const again = await clients.admin!.callTool({ name: 'add_user', arguments: { user: { owner: 'globex', name: 'dana' } } });
     expect(text(again)).toContain('already exists');
@@ -145,26 +145,26 @@ describe('user tools', () => {
     expect(text(noOrg)).toContain("organization 'nope' does not exist");
     const dry = structured(await clients.admin!.callTool({ name: 'add_user', arguments: { user: { owner: 'globex', name: 'dry-dan' }, dry_run: true } }));
     expect(dry).toMatchObject({ dryRun: true, user: { owner: 'globex', name: 'dry-dan' } });
-    expect(h.sandbox.store.users.has('globex/dry-dan')).toBe(false);
+    expect(h.sandbox.data.users.has('globex/dry-dan')).toBe(false);
   });
 
   it('update_user changes only the named fields, reports them, and renames', async () => {
-    const before = structuredClone(h.sandbox.store.users.get('globex/carol')!);
+    const before = structuredClone(h.sandbox.data.users.get('globex/carol')!);
     const r = structured(await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'globex/carol', user: { displayName: 'Carol C.', tag: 'vip', isForbidden: false } } }));
     expect(r.changes).toEqual([
       { field: 'displayName', old: 'Carol Clark', new: 'Carol C.' },
       { field: 'tag', old: before.tag, new: 'vip' },
     ]);
-    const after = h.sandbox.store.users.get('globex/carol')!;
+    const after = h.sandbox.data.users.get('globex/carol')!;
     expect({ ...after, displayName: before.displayName, tag: before.tag, updatedTime: before.updatedTime }).toEqual(before);
     const dry = structured(await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'globex/carol', user: { bio: 'preview' }, dry_run: true } }));
     expect(dry).toMatchObject({ dryRun: true, changes: [{ field: 'bio', old: '', new: 'preview' }] });
-    expect(h.sandbox.store.users.get('globex/carol')!.bio).toBe('');
+    expect(h.sandbox.data.users.get('globex/carol')!.bio).toBe('');
     await clients.admin!.callTool({ name: 'add_user', arguments: { user: { owner: 'globex', name: 'erin' } } });
     const renamed = structured(await clients.admin!.callTool({ name: 'update_user', arguments: { id: 'globex/erin', user: { name: 'erin2' } } }));
     expect(renamed.id).toBe('globex/erin2');
-    expect(h.sandbox.store.users.has('globex/erin')).toBe(false);
-    expect(h.sandbox.store.users.get('globex/erin2')!.owner).toBe('globex');
+    expect(h.sandbox.data.users.has('globex/erin')).toBe(false);
+    expect(h.sandbox.data.users.get('globex/erin2')!.owner).toBe('globex');
   });
 
   it('two concurrent updates of different fields of one user both survive, also when both read before either writes', async () => {
@@ -188,7 +188,7 @@ describe('user tools', () => {
     const reads = paths.flatMap((p, i) => (p === '/api/get-user' ? [i] : []));
     expect(reads.length).toBeGreaterThanOrEqual(2);
     expect(paths.indexOf('/api/update-user')).toBeGreaterThan(reads[1]!);
-    expect(h.sandbox.store.users.get('globex/carol')).toMatchObject({ bio: 'from A', location: 'from B' });
+    expect(h.sandbox.data.users.get('globex/carol')).toMatchObject({ bio: 'from A', location: 'from B' });
   });
 
   it('built-in/admin cannot be renamed or deleted, nor can callers delete themselves; Casdoor is not asked', async () => {
@@ -201,8 +201,8 @@ describe('user tools', () => {
     const self = await clients.orgAdmin!.callTool({ name: 'delete_user', arguments: { id: 'acme/alice', confirm: true, name: 'alice' } });
     expect(text(self)).toContain('your own user');
     expect(h.apiCalls()).toBe(beforeApi);
-    expect(h.sandbox.store.users.has('built-in/admin')).toBe(true);
-    expect(h.sandbox.store.users.has('acme/alice')).toBe(true);
+    expect(h.sandbox.data.users.has('built-in/admin')).toBe(true);
+    expect(h.sandbox.data.users.has('acme/alice')).toBe(true);
   });
 
   it('refuses undeclared fields (-32602 naming them), changed read-only keys and "***" values, writing nothing', async () => {

@@ -1,15 +1,13 @@
 // grant_type=authorization_code at /api/login/oauth/access_token. Unlike Casdoor, every binding of the
 // code is enforced: the client, the redirect URI, the PKCE verifier and the resource.
 import { createHash } from 'node:crypto';
-import { authorizationState } from './authorize.js';
-import type { Ctx, SandboxContext } from './context.js';
-import { tokenError, tokenResponse } from './oauth.js';
-import type { Application } from './types.js';
-import { getId } from './util.js';
+import { authorizationState } from '../authorize.js';
+import { getId } from '../util.js';
+import { tokenError, tokenResponse, type Grant } from './shared.js';
 
 const s256 = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
 
-export async function authorizationCodeGrant(c: Ctx, ctx: SandboxContext, app: Application, p: Record<string, string>): Promise<Response> {
+export const authorizationCodeGrant: Grant = async (c, ctx, app, p) => {
   const { codes } = authorizationState(ctx);
   const code = codes.get(p.code ?? '');
   const invalid = () => tokenError(c, 'invalid_grant', `authorization code: ${p.code ?? ''} is invalid`);
@@ -32,4 +30,4 @@ export async function authorizationCodeGrant(c: Ctx, ctx: SandboxContext, app: A
   });
   code.usedFor = getId(app.owner, row.name);
   return tokenResponse(c, row);
-}
+};

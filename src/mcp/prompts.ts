@@ -69,7 +69,7 @@ export const PROMPTS: readonly PromptDefinition[] = [
       return [
         `Offboard the Casdoor user ${id}.`,
         `1. Call get_user with {"id": ${JSON.stringify(id)}} and show who this is (display name, email, admin flag). If the user does not exist, stop.`,
-        `2. Call update_user with {"id": ${JSON.stringify(id)}, "isForbidden": true, "dry_run": true}, show the preview, then call it again without dry_run.`,
+        `2. Call update_user with {"id": ${JSON.stringify(id)}, "user": {"isForbidden": true}, "dry_run": true}, show the preview, then call it again without dry_run.`,
         `3. Call get_tokens with {"organization": ${JSON.stringify(organization)}}, paging until hasMore is false, and keep the tokens whose user is ${JSON.stringify(name)}.`,
         '4. Revoke each of them with delete_token (it asks for confirmation), one at a time.',
         '5. Report what was forbidden and revoked, and anything that failed.',

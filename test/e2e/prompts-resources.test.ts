@@ -16,6 +16,7 @@ interface EraClient {
   listResourceTemplates(): Promise<{ resourceTemplates: unknown[] }>;
   readResource(p: { uri: string }): Promise<{ contents: { uri: string; mimeType?: string; text?: string }[] }>;
   getServerCapabilities(): Record<string, unknown> | undefined;
+  callTool(p: { name: string; arguments?: Record<string, unknown> }): Promise<{ isError?: boolean; structuredContent?: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -78,8 +79,18 @@ describe('prompts and resources in both eras', () => {
         const text = got.messages[0]!.content.text!;
         expect(got.messages[0]!.role).toBe('user');
         for (const tool of ['get_user', 'update_user', 'get_tokens', 'delete_token']) expect(text).toContain(tool);
-        expect(text).toContain('{"id": "acme/alice", "isForbidden": true, "dry_run": true}');
+        expect(text).toContain('{"id": "acme/alice", "user": {"isForbidden": true}, "dry_run": true}');
         expect(text).toContain('{"organization": "acme"}');
+      });
+
+      it('the arguments a prompt tells the agent to send are ones the tool accepts', async () => {
+        const admin = await client(era, 'read:user write:user read:token write:token');
+        const text = (await admin.getPrompt({ name: 'offboard_user', arguments: { id: 'acme/alice' } })).messages[0]!.content.text!;
+        const sent = JSON.parse(/Call update_user with (\{.*\}), show the preview/.exec(text)![1]!) as Record<string, unknown>;
+        const preview = await admin.callTool({ name: 'update_user', arguments: sent });
+        expect(preview.isError, JSON.stringify(preview)).toBeFalsy();
+        expect(preview.structuredContent).toMatchObject({ dryRun: true, changes: [{ field: 'isForbidden' }] });
+        expect(h.sandbox.data.users.get('acme/alice')).toMatchObject({ isForbidden: false });
       });
 
       it('prompts/get refuses a prompt the caller is not offered, an unknown one, and missing arguments (-32602)', async () => {

@@ -43,6 +43,7 @@ import {
   type WireError,
 } from '../mcp/modern.js';
 import type { ToolRegistry } from '../mcp/registry.js';
+import { isWriteTool } from '../mcp/tool.js';
 import type { EdgeOps } from '../ops/edge.js';
 import type { ElicitationRouter } from '../store/elicitation-router.js';
 import { wwwAuthenticate } from './challenge.js';
@@ -135,6 +136,11 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     if (!res.headers.get('content-type')?.startsWith('text/event-stream')) deps.ops?.finished(res.status);
     return res;
   };
+
+  function mayAskForConfirmation(name: unknown): boolean {
+    const tool = typeof name === 'string' ? deps.registry.get(name) : undefined;
+    return tool !== undefined && isWriteTool(tool);
+  }
 
   async function handle(c: Context): Promise<Response> {
     const path = c.req.path;
@@ -249,15 +255,17 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     }
     // Capabilities travel only in initialize: remember per credential whether the client can be asked
     // (elicitation), and use it when this call's answer can carry a question (SSE accepted).
-    // (Only initialize, tools/call and answers need it: tools/list, the hot path, skips the digests.)
+    // (Only initialize, calls of a write tool and answers need it: tools/list and read tools, the hot
+    // paths, skip the digests and the lookup, a Redis round trip with the shared store. Only a write
+    // tool (a delete) ever asks.)
     const initializing = body.method === 'initialize';
-    const owner = initializing || body.method === 'tools/call' || isResponse ? credentialKey(caller, credentials) : undefined;
+    const mayAsk = call !== undefined && mayAskForConfirmation(call.name);
+    const owner = initializing || mayAsk || isResponse ? credentialKey(caller, credentials) : undefined;
     const capsKey = capabilityKey(owner, initializing ? (body.params as Json | undefined)?.protocolVersion : version, c.req.header('user-agent'));
     if (initializing && capsKey) {
       await deps.exchange.clients.remember(capsKey, { elicitation: declaresElicitation(body.params) }, credentialExpiry(caller));
     }
-    const canElicit =
-      body.method === 'tools/call' && /text\/event-stream/i.test(c.req.header('accept') ?? '') && (await deps.exchange.clients.canElicit(capsKey));
+    const canElicit = mayAsk && /text\/event-stream/i.test(c.req.header('accept') ?? '') && (await deps.exchange.clients.canElicit(capsKey));
     const extra = { authInfo: { token: '', clientId: '', scopes: [], extra: { caller, canElicit } }, requestInfo: { headers: {} } };
 
     if (isNotification) {

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -226,4 +227,40 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
       await big.close();
     }
   }, 60_000);
+});
+
+describeFleet('a fleet: what a call costs on Redis', () => {
+  let sandbox: Sandbox;
+  let redis: TestRedis;
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    redis = await startRedis();
+    fleet = await startFleet(sandbox, redis, {});
+  }, 60_000);
+  afterAll(async () => {
+    await fleet?.close();
+    await redis?.stop();
+    await sandbox?.stop();
+  });
+
+  it('a read tool costs one Redis command (its rate limit); only a write tool looks up whether its client can be asked', async () => {
+    const probe = new Redis(redis.url);
+    // GET is the capability lookup's command; nothing else on a tools/call path issues one.
+    const gets = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await probe.info('commandstats'))?.[1] ?? 0);
+    const token = await sandbox.issueToken({ scope: 'read:application write:application', audience: [`${fleet.proxy.url}/mcp`] });
+    const headers = { Authorization: `Bearer ${token}`, 'MCP-Protocol-Version': '2025-11-25' };
+    expect((await fleet.post(rpc('initialize', { protocolVersion: '2025-11-25', capabilities: { elicitation: {} }, clientInfo: { name: 'raw', version: '0' } }), headers)).status).toBe(200);
+    try {
+      const before = await gets();
+      const read = (await (await fleet.post(call('get_application', { id: 'admin/acme-portal' }), headers)).json()) as Json;
+      expect(read.result?.structuredContent?.application?.name, JSON.stringify(read).slice(0, 300)).toBe('acme-portal');
+      expect(await gets()).toBe(before);
+      await fleet.post(call('delete_application', { id: 'admin/acme-portal', dry_run: true }), headers);
+      expect(await gets()).toBe(before + 1);
+    } finally {
+      probe.disconnect();
+    }
+  });
 });

@@ -157,6 +157,23 @@ export async function startSandboxProcess(port) {
   return { child, pid: child.pid, state, ...info };
 }
 
+/** Case g's bare relay (bench/relay.mjs) in front of the sandbox, making the same call as case d. */
+export async function startRelay(port, casdoorUrl, authorization) {
+  const child = spawn(process.execPath, ['bench/relay.mjs', String(port), casdoorUrl, authorization], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const state = watch(child, 'relay');
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the relay did not start within 10 s')), 10_000);
+    child.stdout.on('data', (d) => {
+      if (String(d).includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the relay exited with ${code}`)));
+  });
+  return { child, pid: child.pid, state, url: `http://127.0.0.1:${port}/mcp` };
+}
+
 /** A throwaway redis-server on loopback (no persistence), or undefined when none is installed. */
 export async function startRedisServer(port) {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { casdoorSideSettings, measureCasdoorSide, renderCasdoorSide } from './casdoor-side.mjs';
 import { load, merge } from './load.mjs';
-import { clientSockets, cpuSeconds, freePort, memory, startBaseline, startOurServer, startRedisServer, startSandboxProcess, stop } from './processes.mjs';
+import { clientSockets, cpuSeconds, freePort, memory, startBaseline, startOurServer, startRedisServer, startRelay, startSandboxProcess, stop } from './processes.mjs';
 import { CASES, evaluate, ratios, renderContext, renderTable, renderVariants } from './report.mjs';
 
 const args = process.argv.slice(2);
@@ -101,6 +101,7 @@ async function measureVariant(name, env, shared) {
       d: mcp('d', 1, { Authorization: `Bearer ${readWrite}` }, CALL),
       e: { id: 'e', url: `${server.sandboxUrl}/api/get-application?id=admin/acme-portal`, connections: 1, method: 'GET', headers: { Authorization: basic, Accept: 'application/json' }, expectStatus: [200] },
       f: mcp('f', N, { Authorization: `Bearer ${writeOnly}` }, CALL, [403]),
+      g: { id: 'g', url: shared.relay.url, connections: 1, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: CALL, expectStatus: [200] },
     };
     const toolsOf = (text) => JSON.parse(text).result?.tools?.map((t) => t.name) ?? [];
     const anonymousBytes = await preflight(cases.c, (t) => (toolsOf(t).includes('get_application') ? '' : 'anonymous tools/list lacks get_application'));
@@ -112,11 +113,12 @@ async function measureVariant(name, env, shared) {
     });
     await preflight(cases.e, (t) => (JSON.parse(t).data?.name === 'acme-portal' ? '' : 'the sandbox did not return acme-portal'));
     await preflight(cases.f, (t) => (JSON.parse(t).error?.code === -32001 ? '' : 'expected insufficient_scope (-32001)'));
+    await preflight(cases.g, (t) => (JSON.parse(t).data?.name === 'acme-portal' ? '' : 'the relay did not return acme-portal'));
     await preflight(cases.a, (t) => (t === listBytes ? '' : 'the baseline must serve the same bytes'));
 
-    const order = ['a', 'b', 'c', 'f', 'e', 'd'];
+    const order = ['a', 'b', 'c', 'f', 'e', 'g', 'd'];
     const alive = () => {
-      for (const p of [server, shared.baseline, shared.sandbox]) if (p.state.exit !== undefined) throw Object.assign(new Error(`the ${p.state.name} died: ${JSON.stringify(p.state.exit)}`), { crash: true });
+      for (const p of [server, shared.baseline, shared.sandbox, shared.relay]) if (p.state.exit !== undefined) throw Object.assign(new Error(`the ${p.state.name} died: ${JSON.stringify(p.state.exit)}`), { crash: true });
     };
     // Warm-up: every case, so JIT, caches (token, tools/list, JWKS) and connection pools are warm.
     for (const id of order) {
@@ -152,7 +154,7 @@ async function measureVariant(name, env, shared) {
         }
         // CPU time of the process that answers: a cost per request that other load on the machine
         // disturbs far less than requests per second.
-        const pid = id === 'a' ? shared.baseline.pid : id === 'e' ? shared.sandbox.pid : server.pid;
+        const pid = id === 'a' ? shared.baseline.pid : id === 'e' ? shared.sandbox.pid : id === 'g' ? shared.relay.pid : server.pid;
         const cpu0 = cpuSeconds(pid);
         const r = await load({ ...cases[id], durationS: SETTINGS.secondsPerCase / SETTINGS.rounds });
         r.cpuSeconds = cpuSeconds(pid) - cpu0;
@@ -226,6 +228,7 @@ async function measureVariant(name, env, shared) {
 
 let sandbox;
 let baseline;
+let relay;
 let redis;
 let dir;
 let exitCode = 0;
@@ -245,7 +248,8 @@ try {
   baseline = await startBaseline(join(dir, 'tools-list.json'), await freePort());
   redis = VARIANT_NAMES.some((v) => v.includes('redis')) ? await startRedisServer(await freePort()) : undefined;
   if (!redis && VARIANT_NAMES.some((v) => v.includes('redis'))) log('note: redis-server is not installed; the redis variants are left out');
-  const shared = { sandbox, baseline, listBytes };
+  relay = await startRelay(await freePort(), sandbox.url, `Basic ${Buffer.from(`${sandbox.demo.clientId}:${sandbox.demo.clientSecret}`).toString('base64')}`);
+  const shared = { sandbox, baseline, relay, listBytes };
 
   // Telemetry exports to the sandbox's OTLP endpoint (as to Casdoor's); metrics are on with it, scraped never.
   const VARIANTS = {
@@ -303,6 +307,7 @@ try {
   exitCode = 1;
 } finally {
   await stop(baseline);
+  await stop(relay);
   await stop(sandbox);
   await stop(redis);
   if (dir) rmSync(dir, { recursive: true, force: true });

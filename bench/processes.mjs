@@ -157,23 +157,6 @@ export async function startSandboxProcess(port) {
   return { child, pid: child.pid, state, ...info };
 }
 
-/** Case g's bare relay (bench/relay.mjs) in front of the sandbox, making the same call as case d. */
-export async function startRelay(port, casdoorUrl, authorization) {
-  const child = spawn(process.execPath, ['bench/relay.mjs', String(port), casdoorUrl, authorization], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const state = watch(child, 'relay');
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the relay did not start within 10 s')), 10_000);
-    child.stdout.on('data', (d) => {
-      if (String(d).includes('listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the relay exited with ${code}`)));
-  });
-  return { child, pid: child.pid, state, url: `http://127.0.0.1:${port}/mcp` };
-}
-
 /** A throwaway redis-server on loopback (no persistence), or undefined when none is installed. */
 export async function startRedisServer(port) {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -198,22 +181,28 @@ export async function startRedisServer(port) {
   return { child, pid: child.pid, state, url: `redis://127.0.0.1:${port}` };
 }
 
-/** Spawns the bare Hono baseline serving the bytes in `bodyFile`. */
-export async function startBaseline(bodyFile, port) {
-  const child = spawn(process.execPath, ['bench/baseline.mjs', bodyFile, String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const state = watch(child, 'baseline');
+/** A bench script of ours (a baseline) in a child process, once it prints "listening"; `url` is where it answers. */
+async function startScript(name, script, args, port) {
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const state = watch(child, name);
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the baseline did not start within 10 s')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`the ${name} did not start within 10 s`)), 10_000);
     child.stdout.on('data', (d) => {
       if (String(d).includes('listening')) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.once('exit', (code) => reject(new Error(`the baseline exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the ${name} exited with ${code}`)));
   });
   return { child, pid: child.pid, state, url: `http://127.0.0.1:${port}/mcp` };
 }
+
+/** Case a: the bare Hono baseline serving the bytes in `bodyFile`. */
+export const startBaseline = (bodyFile, port) => startScript('baseline', 'bench/baseline.mjs', [bodyFile, String(port)], port);
+
+/** Case g: the bare relay (bench/relay.mjs) in front of the sandbox, making the same call as case d. */
+export const startRelay = (port, casdoorUrl, authorization) => startScript('relay', 'bench/relay.mjs', [String(port), casdoorUrl, authorization], port);
 
 /** Resident set size now and its high-water mark (VmHWM: the peak since the process started), in MB. */
 export function memory(pid) {

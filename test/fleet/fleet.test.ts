@@ -98,22 +98,31 @@ async function deleteThroughFleet(fleet: Fleet, token: string, sandbox: Sandbox)
   return { name, result, routed: fleet.proxy.log.slice(start) };
 }
 
+/** Inside one describe block: a sandbox, a Redis and a fleet of their own, stopped after the block; `ready` runs once they are up. */
+function fleetFixture(env: Record<string, string>, ready?: (sandbox: Sandbox, fleet: Fleet) => Promise<void>): { sandbox: Sandbox; redis: TestRedis; fleet: Fleet } {
+  const f = {} as { sandbox: Sandbox; redis: TestRedis; fleet: Fleet };
+  beforeAll(async () => {
+    f.sandbox = await startSandbox();
+    f.redis = await startRedis();
+    f.fleet = await startFleet(f.sandbox, f.redis, env);
+    await ready?.(f.sandbox, f.fleet);
+  }, 60_000);
+  afterAll(async () => {
+    await f.fleet?.close();
+    await f.redis?.stop();
+    await f.sandbox?.stop();
+  });
+  return f;
+}
+
 describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', () => {
   let sandbox: Sandbox;
   let redis: TestRedis;
   let fleet: Fleet;
   let appToken: string;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    redis = await startRedis();
-    fleet = await startFleet(sandbox, redis, { MCP_RATE_LIMIT_READS_PER_MINUTE: '5', MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
-    appToken = await sandbox.issueToken({ scope: 'read:application write:application', audience: [`${fleet.proxy.url}/mcp`] });
-  }, 60_000);
-  afterAll(async () => {
-    await fleet?.close();
-    await redis?.stop();
-    await sandbox?.stop();
+  const f = fleetFixture({ MCP_RATE_LIMIT_READS_PER_MINUTE: '5', MCP_RATE_LIMIT_WRITES_PER_MINUTE: '0' }, async (s, fl) => {
+    ({ sandbox, redis, fleet } = f);
+    appToken = await s.issueToken({ scope: 'read:application write:application', audience: [`${fl.proxy.url}/mcp`] });
   });
 
   it("a caller's rate limit holds across both instances", async () => {
@@ -230,22 +239,10 @@ describeFleet('a fleet: two instances, one Redis, a round-robin load balancer', 
 });
 
 describeFleet('a fleet: what a call costs on Redis', () => {
-  let sandbox: Sandbox;
-  let redis: TestRedis;
-  let fleet: Fleet;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    redis = await startRedis();
-    fleet = await startFleet(sandbox, redis, {});
-  }, 60_000);
-  afterAll(async () => {
-    await fleet?.close();
-    await redis?.stop();
-    await sandbox?.stop();
-  });
+  const f = fleetFixture({});
 
   it('a read tool costs one Redis command (its rate limit); only a write tool looks up whether its client can be asked', async () => {
+    const { sandbox, redis, fleet } = f;
     const probe = new Redis(redis.url);
     // GET is the capability lookup's command; nothing else on a tools/call path issues one.
     const gets = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await probe.info('commandstats'))?.[1] ?? 0);

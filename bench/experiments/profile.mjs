@@ -26,10 +26,13 @@ const headers = { 'Content-Type': 'application/json', Accept: 'application/json,
 const LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
 const CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_application', arguments: { id: 'admin/acme-portal' } } });
 const t = await token(all);
+// f: every scope but read:application, so get_application is refused with insufficient_scope.
+const lacking = kase === 'f' ? await token(Object.keys(scopes).filter((s) => s !== 'read:application').join(' ')) : t;
 const cases = {
   b: { headers: { ...headers, Authorization: `Bearer ${t}` }, body: LIST, connections: 50 },
   c: { headers, body: LIST, connections: 50 },
   d: { headers: { ...headers, Authorization: `Bearer ${t}` }, body: CALL, connections: 1 },
+  f: { headers: { ...headers, Authorization: `Bearer ${lacking}` }, body: CALL, connections: 50 },
 };
 const c = cases[kase];
 const r = await autocannon({ url: `${server.url}`, method: 'POST', headers: c.headers, body: c.body, connections: c.connections, duration: Number(seconds) });
